@@ -1,0 +1,120 @@
+/**
+ * Configuration problems, collected from every check and reported together in one error.
+ */
+import { z } from "zod";
+import { MESH_CONFIG_KEY } from "./schema";
+
+export interface ConfigIssue {
+    /** Path below the `mesh` key, e.g. ["istio", "version"]. */
+    readonly path: readonly PropertyKey[];
+    /** What is allowed and the fix, written for the person who edits the stack file. */
+    readonly message: string;
+    /** The value given, when there was one. */
+    readonly given?: unknown;
+}
+
+/** The key path as `pulumi config set --path` spells it: mesh.images.pullSecrets[0]. */
+export function keyPath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>(
+        (text, part) => (typeof part === "number" ? `${text}[${part}]` : `${text}.${String(part)}`),
+        MESH_CONFIG_KEY,
+    );
+}
+
+function describeGiven(given: unknown): string {
+    if (given === undefined) {
+        return "nothing";
+    }
+    const text = JSON.stringify(given);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+    return `${keyPath(issue.path)}: got ${describeGiven(issue.given)}; ${issue.message}`;
+}
+
+/** Thrown before any resource is registered; its message lists every problem of the configuration. */
+export class MeshConfigError extends Error {
+    readonly issues: readonly ConfigIssue[];
+
+    constructor(issues: readonly ConfigIssue[], stackName?: string) {
+        const where = stackName ? ` of stack "${stackName}"` : "";
+        const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+        super(
+            `Invalid mesh configuration${where} (${count}); nothing was changed:\n` +
+                issues.map((issue) => `  - ${formatIssue(issue)}`).join("\n"),
+        );
+        this.name = "MeshConfigError";
+        this.issues = issues;
+        // The stack trace says nothing to the person fixing a stack file; keep the report clean.
+        this.stack = `${this.name}: ${this.message}`;
+    }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let current: unknown = root;
+    for (const part of path) {
+        if (current === null || typeof current !== "object") {
+            return undefined;
+        }
+        current = (current as Record<PropertyKey, unknown>)[part];
+    }
+    return current;
+}
+
+function expectedText(expected: string): string {
+    switch (expected) {
+        case "object":
+            return "a mapping of keys";
+        case "array":
+            return "a list";
+        default:
+            return `a ${expected}`;
+    }
+}
+
+/** Turns zod's issues into ours, writing messages for zod's own checks (types, choices, unknown keys). */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ConfigIssue[] {
+    return issues.flatMap((issue): ConfigIssue[] => {
+        const path = issue.path;
+        const given = valueAt(input, path);
+        switch (issue.code) {
+            case "unrecognized_keys":
+                return issue.keys.map((key) => ({
+                    path: [...path, key],
+                    given: valueAt(input, [...path, key]),
+                    message:
+                        `unknown key "${key}". Fix: remove it or correct its spelling ` +
+                        `(the README's configuration reference lists every key under ${keyPath(path)})`,
+                }));
+            case "invalid_value":
+                return [
+                    {
+                        path,
+                        given,
+                        message:
+                            `allowed: one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}. ` +
+                            `Fix: pulumi config set --path '${keyPath(path)}' ${String(issue.values[0])}`,
+                    },
+                ];
+            case "invalid_type":
+                // Messages written in the schema win; zod's defaults ("Invalid input: ...") get ours.
+                if (!issue.message.startsWith("Invalid input")) {
+                    return [{ path, given, message: issue.message }];
+                }
+                return [
+                    {
+                        path,
+                        given,
+                        message:
+                            given === undefined
+                                ? `required: ${expectedText(issue.expected)}. Fix: set ${keyPath(path)} in the stack file`
+                                : `allowed: ${expectedText(issue.expected)}. Fix: write ${keyPath(path)} as ${expectedText(issue.expected)}` +
+                                  (issue.expected === "boolean" ? " (true or false, without quotes)" : ""),
+                    },
+                ];
+            default:
+                return [{ path, given, message: issue.message }];
+        }
+    });
+}

@@ -1,0 +1,206 @@
+/**
+ * The shape of the stack configuration key `mesh` (in Pulumi.<stack>.yaml: `istio-mesh:mesh`).
+ *
+ * The schema only says what may be written; defaults and derived values are applied in settings.ts so that each
+ * default sits next to the reason for it. Every message here states what is allowed and how to fix the value;
+ * errors.ts adds the key path and the value that was given.
+ */
+import { z } from "zod";
+import { isSupportedLine, parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
+
+/** The stack configuration key (without the project prefix) that holds the whole mesh configuration. */
+export const MESH_CONFIG_KEY = "mesh";
+
+/** Istio's helm-chart profiles that install a sidecar-mode control plane ("default" means no profile file). */
+export const ISTIO_PROFILES = ["default", "demo", "preview", "remote", "stable"] as const;
+export type IstioProfile = (typeof ISTIO_PROFILES)[number];
+
+/** Istio's documented `global.platform` values (files/profile-platform-<name>.yaml in its charts). */
+export const ISTIO_PLATFORMS = ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift"] as const;
+export type IstioPlatform = (typeof ISTIO_PLATFORMS)[number];
+
+export const OUTBOUND_TRAFFIC_POLICIES = ["ALLOW_ANY", "REGISTRY_ONLY"] as const;
+export type OutboundTrafficPolicy = (typeof OUTBOUND_TRAFFIC_POLICIES)[number];
+
+export const ACCESS_LOG_ENCODINGS = ["TEXT", "JSON"] as const;
+export type AccessLogEncoding = (typeof ACCESS_LOG_ENCODINGS)[number];
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Kubernetes resource quantities: 500m, 2, 1.5, 128Mi, 2Gi, 1e3.
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$/;
+// An image registry/repository prefix such as docker.io/istio or registry.example.com:5000/mirror/istio.
+const IMAGE_HUB = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/;
+// An image tag: Docker's rule (128 characters of word characters, '.' and '-', not starting with '.' or '-').
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// A SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_' (SPIFFE ID spec, section 2.1).
+const SPIFFE_TRUST_DOMAIN = /^[a-z0-9._-]+$/;
+
+export function dns1123Label(example: string) {
+    return z
+        .string()
+        .max(63, {
+            error: `allowed: a DNS-1123 label of at most 63 characters. Fix: shorten it, e.g. ${example}`,
+        })
+        .regex(DNS1123_LABEL, {
+            error:
+                "allowed: a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter " +
+                `or digit). Fix: rewrite it in that form, e.g. ${example}`,
+        });
+}
+
+export function dns1123Subdomain(example: string) {
+    return z
+        .string()
+        .max(253, { error: `allowed: a DNS-1123 name of at most 253 characters. Fix: shorten it, e.g. ${example}` })
+        .regex(DNS1123_SUBDOMAIN, {
+            error:
+                "allowed: a Kubernetes object name (lowercase letters, digits, '-' and '.'). " +
+                `Fix: use the object's exact name, e.g. ${example}`,
+        });
+}
+
+export function quantity(example: string) {
+    return z.string().regex(QUANTITY, {
+        error: `allowed: a Kubernetes quantity such as 500m, 2, 128Mi or 2Gi. Fix: write it as a quoted string, e.g. "${example}"`,
+    });
+}
+
+const istioVersion = z
+    .string({
+        error: (issue) =>
+            issue.input === undefined
+                ? "required: the exact Istio release to install, pinned per stack (there is no default so that " +
+                  "an upgrade is always a reviewed change). Fix: pulumi config set --path 'mesh.istio.version' 1.30.3"
+                : "allowed: an exact Istio release as a quoted string (YAML reads 1.30 as a number). " +
+                  "Fix: write it in quotes, e.g. \"1.30.3\"",
+    })
+    .refine((text) => parseIstioVersion(text) !== undefined, {
+        error:
+            "allowed: an exact Istio release MAJOR.MINOR.PATCH with an optional pre-release, e.g. 1.30.3 or " +
+            "1.31.0-rc.0 (no leading 'v', no ranges). Fix: pin the exact release, e.g. 1.30.3",
+        abort: true,
+    })
+    .refine((text) => isSupportedLine(parseIstioVersion(text)!), {
+        error: `allowed: a release on the ${SUPPORTED_ISTIO_LINES.join(", ")} lines. Fix: pin a supported release, e.g. 1.30.3`,
+    });
+
+const resourceList = z.strictObject({
+    cpu: quantity("500m").optional(),
+    memory: quantity("2Gi").optional(),
+});
+
+export const resourcesSchema = z.strictObject({
+    requests: resourceList.optional(),
+    limits: resourceList.optional(),
+});
+
+const positiveInt = (what: string, example: number) =>
+    z
+        .number({ error: `allowed: a whole number (${what}). Fix: write a number without quotes, e.g. ${example}` })
+        .int({ error: `allowed: a whole number (${what}). Fix: e.g. ${example}` })
+        .min(1, { error: `allowed: at least 1 (${what}). Fix: e.g. ${example}` });
+
+export const meshConfigSchema = z.strictObject({
+    accessLogFile: z
+        .string()
+        .refine((path) => path === "" || path.startsWith("/"), {
+            error: 'allowed: "" (access logs off) or an absolute path such as /dev/stdout. Fix: e.g. /dev/stdout',
+        })
+        .optional(),
+    accessLogEncoding: z.enum(ACCESS_LOG_ENCODINGS).optional(),
+    outboundTrafficPolicy: z.enum(OUTBOUND_TRAFFIC_POLICIES).optional(),
+    holdApplicationUntilProxyStarts: z.boolean().optional(),
+    trustDomain: z
+        .string()
+        .max(255, { error: "allowed: a SPIFFE trust domain of at most 255 characters. Fix: shorten it" })
+        .regex(SPIFFE_TRUST_DOMAIN, {
+            error:
+                "allowed: a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_'; no scheme, port or " +
+                "path). Fix: e.g. prod.example.com",
+        })
+        .optional(),
+});
+
+export const istiodSchema = z.strictObject({
+    replicas: positiveInt("istiod pods when autoscaling is off", 2).optional(),
+    autoscale: z
+        .strictObject({
+            enabled: z.boolean().optional(),
+            min: positiveInt("fewest istiod pods", 2).optional(),
+            max: positiveInt("most istiod pods", 5).optional(),
+            targetCpuUtilization: z
+                .number()
+                .int()
+                .min(1, { error: "allowed: 1 to 100 (percent of requested CPU). Fix: e.g. 80" })
+                .max(100, { error: "allowed: 1 to 100 (percent of requested CPU). Fix: e.g. 80" })
+                .optional(),
+        })
+        .optional(),
+    disruptionBudget: z
+        .strictObject({
+            enabled: z.boolean().optional(),
+            minAvailable: positiveInt("istiod pods kept during voluntary disruptions", 1).optional(),
+        })
+        .optional(),
+    resources: resourcesSchema.optional(),
+});
+
+export const chartsSchema = z.strictObject({
+    repository: z
+        .string()
+        .regex(/^(https?|oci):\/\/[^\s]+$/, {
+            error:
+                "allowed: a Helm repository URL (https://...) or an OCI registry path (oci://...). " +
+                "Fix: e.g. oci://registry.example.com/istio/charts",
+        })
+        .optional(),
+    directory: z.string().min(1, { error: "allowed: a path to a local folder of Istio charts. Fix: remove the key or give a path" }).optional(),
+});
+
+export const imagesSchema = z.strictObject({
+    hub: z
+        .string()
+        .regex(IMAGE_HUB, {
+            error: "allowed: an image registry and repository prefix without a tag. Fix: e.g. docker.io/istio",
+        })
+        .optional(),
+    tag: z
+        .string()
+        .regex(IMAGE_TAG, { error: "allowed: an image tag (letters, digits, '_', '.', '-'). Fix: e.g. 1.30.3" })
+        .refine((tag) => tag !== "latest", {
+            error: "allowed: a pinned tag; 'latest' moves under a running mesh. Fix: remove the key to use the Istio version, or pin e.g. 1.30.3",
+        })
+        .optional(),
+    pullSecrets: z.array(dns1123Subdomain("registry-credentials")).optional(),
+});
+
+export const clusterSchema = z.strictObject({
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+});
+
+export const meshSchema = z.strictObject({
+    istio: z.strictObject(
+        {
+            version: istioVersion,
+            revision: dns1123Label("1-30-3").optional(),
+            profile: z.enum(ISTIO_PROFILES).optional(),
+            platform: z.enum(ISTIO_PLATFORMS).optional(),
+        },
+        {
+            error:
+                "required: the istio section with at least the version. " +
+                "Fix: pulumi config set --path 'mesh.istio.version' 1.30.3",
+        },
+    ),
+    namespace: dns1123Label("istio-system").optional(),
+    charts: chartsSchema.optional(),
+    images: imagesSchema.optional(),
+    istiod: istiodSchema.optional(),
+    meshConfig: meshConfigSchema.optional(),
+    cluster: clusterSchema.optional(),
+});
+
+/** The mesh configuration as written in a stack file, after shape checks and before defaults. */
+export type MeshConfigInput = z.infer<typeof meshSchema>;

@@ -1,0 +1,12 @@
+/** Unit tests run against Pulumi's mock runtime; see test/harness.ts. */
+module.exports = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
+  transform: {
+    // Type-checking runs once in `npm test` (tsc --noEmit); ts-jest only transpiles.
+    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * Configurations for tests: the smallest valid one, and settings derived from it through the real loader.
+ */
+import { parseMeshConfig } from "../components/config/load";
+import { MeshSettings, SettingsEnvironment } from "../components/config/settings";
+
+/** The smallest valid `mesh` configuration: only the pinned version. */
+export function minimalConfig(): Record<string, unknown> {
+    return { istio: { version: "1.30.3" } };
+}
+
+/** Deep-merges `patch` over the minimal configuration. */
+export function configWith(patch: Record<string, unknown>): Record<string, unknown> {
+    return merge(minimalConfig(), patch);
+}
+
+export function settingsWith(patch: Record<string, unknown> = {}, env: SettingsEnvironment = {}): MeshSettings {
+    return parseMeshConfig(configWith(patch), env);
+}
+
+function merge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+    const result: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(patch)) {
+        const current = result[key];
+        result[key] =
+            isPlainObject(current) && isPlainObject(value) ? merge(current, value) : value;
+    }
+    return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}

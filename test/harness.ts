@@ -1,0 +1,132 @@
+/**
+ * The one mock harness for unit tests: Pulumi's mock runtime, a recorder of every registered resource, per-type
+ * overrides, and helpers to read Outputs, dependencies and settled registrations.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RegisteredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    readonly provider?: string;
+    readonly custom: boolean;
+}
+
+export type MockState = Record<string, unknown>;
+
+/** Returns the state a resource of one type reports; the harness adds inputs underneath it. */
+export type ResourceOverride = (args: pulumi.runtime.MockResourceArgs) => MockState;
+
+export interface MockOptions {
+    /** Run as `pulumi preview`: outputs that only a provider computes stay unknown. */
+    readonly preview?: boolean;
+    /** State per resource type token, e.g. real PEM for tls resources. */
+    readonly overrides?: Record<string, ResourceOverride>;
+    /** Invoke results per function token; any other invoke throws. */
+    readonly calls?: Record<string, (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>>;
+}
+
+export class MockHarness {
+    readonly resources: RegisteredResource[] = [];
+    private readonly dependsOnByName = new Map<string, pulumi.Input<pulumi.Resource>[]>();
+
+    constructor(private readonly options: MockOptions = {}) {}
+
+    /** Forget what earlier tests registered. */
+    reset(): void {
+        this.resources.length = 0;
+        this.dependsOnByName.clear();
+    }
+
+    readonly mocks: pulumi.runtime.Mocks = {
+        newResource: (args) => {
+            this.resources.push({
+                type: args.type,
+                name: args.name,
+                inputs: args.inputs as Record<string, unknown>,
+                provider: args.provider,
+                custom: args.custom ?? false,
+            });
+            const override = this.options.overrides?.[args.type];
+            const computed = override ? override(args) : {};
+            return {
+                // In a preview, a provider has not created anything yet: no id, and only inputs are known.
+                id: this.options.preview ? undefined : `${args.name}-id`,
+                state: this.options.preview ? { ...args.inputs } : { ...args.inputs, ...computed },
+            };
+        },
+        call: (args) => {
+            const handler = this.options.calls?.[args.token];
+            if (handler === undefined) {
+                throw new Error(`No mock for the invoke ${args.token}; add it to the harness's calls`);
+            }
+            return handler(args);
+        },
+    };
+
+    /**
+     * A resource option that records each resource's dependsOn; pass it in the options of the component under
+     * test (`transformations` reach every descendant, and run in the SDK, so they work under mocks).
+     */
+    readonly recordDependencies: pulumi.ResourceTransformation = (args) => {
+        const dependsOn = args.opts.dependsOn;
+        if (dependsOn !== undefined) {
+            this.dependsOnByName.set(args.name, Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>]);
+        }
+        return undefined;
+    };
+
+    /** The names of the resources that `name` was given in dependsOn. */
+    async dependenciesOf(name: string): Promise<string[]> {
+        const dependsOn = this.dependsOnByName.get(name) ?? [];
+        const resources = await Promise.all(dependsOn.map((dependency) => unwrap(dependency)));
+        const urns = await Promise.all(resources.map((resource) => unwrap(resource.urn)));
+        return urns.map((urn) => urn.split("::").pop()!).sort();
+    }
+
+    /** Waits until no resource registration is still in flight. */
+    async settled(): Promise<void> {
+        let stableRounds = 0;
+        let lastCount = -1;
+        while (stableRounds < 5) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            stableRounds = this.resources.length === lastCount ? stableRounds + 1 : 0;
+            lastCount = this.resources.length;
+        }
+    }
+
+    ofType(type: string): RegisteredResource[] {
+        return this.resources.filter((resource) => resource.type === type);
+    }
+
+    named(name: string): RegisteredResource {
+        const found = this.resources.filter((resource) => resource.name === name);
+        if (found.length !== 1) {
+            const names = this.resources.map((resource) => resource.name).join(", ");
+            throw new Error(`expected one resource named ${name}, found ${found.length} among: ${names}`);
+        }
+        return found[0];
+    }
+}
+
+/** Installs Pulumi's mocks and returns the harness that records what the program registers. */
+export function useMocks(options: MockOptions = {}): MockHarness {
+    const harness = new MockHarness(options);
+    void pulumi.runtime.setMocks(harness.mocks, "istio-mesh", "test", options.preview ?? false);
+    return harness;
+}
+
+/** The value of an Input or Output, once known. Resolves never for an unknown value: check isKnown first. */
+export function unwrap<T>(value: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => {
+        pulumi.output(value).apply((known) => {
+            resolve(known as T);
+            return known;
+        });
+    });
+}
+
+/** Whether an Output is known (false for computed values in a preview). */
+export function isKnown<T>(value: pulumi.Output<T>): Promise<boolean> {
+    return (value as unknown as { isKnown: Promise<boolean> }).isKnown;
+}
