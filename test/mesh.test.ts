@@ -1,0 +1,56 @@
+import * as k8s from "@pulumi/kubernetes";
+import { Mesh } from "../components/mesh";
+import { settingsWith } from "./fixtures";
+import { unwrap, useMocks } from "./harness";
+
+const mocks = useMocks();
+beforeEach(() => mocks.reset());
+
+describe("Mesh", () => {
+    test("makes one Kubernetes provider for the current kube context by default and composes through it", async () => {
+        new Mesh("mesh", { settings: settingsWith() });
+        await mocks.settled();
+        const providers = mocks.ofType("pulumi:providers:kubernetes");
+        expect(providers.map((provider) => [provider.name, provider.inputs.kubeconfig, provider.inputs.context])).toEqual([
+            ["mesh-kubernetes", undefined, undefined],
+        ]);
+        const kubernetesResources = mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+        expect(kubernetesResources.length).toBe(3);
+        // A provider reference is "<urn>::<id>"; the URN ends with the provider's name.
+        expect(kubernetesResources.map((resource) => resource.provider)).toEqual(
+            kubernetesResources.map(() => expect.stringMatching(/\$pulumi:providers:kubernetes::mesh-kubernetes::mesh-kubernetes-id$/)),
+        );
+    });
+
+    test("uses the configured kubeconfig and context", async () => {
+        new Mesh("mesh", { settings: settingsWith({ cluster: { kubeconfig: "/etc/mesh/kubeconfig", context: "prod-eu" } }) });
+        await mocks.settled();
+        expect(mocks.named("mesh-kubernetes").inputs).toMatchObject({ kubeconfig: "/etc/mesh/kubeconfig", context: "prod-eu" });
+    });
+
+    test("uses a provider given by the caller instead of making one", async () => {
+        const provider = new k8s.Provider("callers-cluster", {});
+        new Mesh("mesh", { settings: settingsWith() }, { providers: [provider] });
+        await mocks.settled();
+        expect(mocks.ofType("pulumi:providers:kubernetes").map((resource) => resource.name)).toEqual(["callers-cluster"]);
+        expect(mocks.named("mesh-istiod").provider).toMatch(/::callers-cluster::/);
+    });
+
+    test("two meshes with different names do not collide", async () => {
+        new Mesh("east", { settings: settingsWith() });
+        new Mesh("west", { settings: settingsWith() });
+        await mocks.settled();
+        const names = mocks.resources.map((resource) => `${resource.type} ${resource.name}`);
+        expect(new Set(names).size).toBe(names.length);
+    });
+
+    test("exposes version, revision, namespace and trust domain", async () => {
+        const mesh = new Mesh("mesh", { settings: settingsWith({ istio: { version: "1.31.0" }, namespace: "mesh-system" }) });
+        expect([mesh.version, mesh.revision, await unwrap(mesh.namespace), mesh.trustDomain]).toEqual([
+            "1.31.0",
+            "1-31-0",
+            "mesh-system",
+            "cluster.local",
+        ]);
+    });
+});

@@ -1,0 +1,48 @@
+/**
+ * The stack program itself (index.ts), run under mocks with a stack configuration.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { useMocks, unwrap } from "./harness";
+
+const mocks = useMocks();
+
+type StackOutputs = Record<string, pulumi.Output<unknown> | string>;
+
+function runProgram(mesh: unknown): StackOutputs {
+    pulumi.runtime.setAllConfig(mesh === undefined ? {} : { "istio-mesh:mesh": JSON.stringify(mesh) });
+    let outputs: StackOutputs = {};
+    jest.isolateModules(() => {
+        outputs = require("../index") as StackOutputs;
+    });
+    return outputs;
+}
+
+beforeEach(() => mocks.reset());
+
+describe("the stack program", () => {
+    test("an invalid configuration throws before any resource is registered", async () => {
+        expect(() => runProgram({ istio: { version: "1.28.0" }, istiod: { replicas: 0 } })).toThrow(
+            /Invalid mesh configuration of stack "test" \(2 problems\); nothing was changed:\n  - mesh\.istio\.version: .*\n  - mesh\.istiod\.replicas: /,
+        );
+        await mocks.settled();
+        expect(mocks.resources).toEqual([]);
+    });
+
+    test("a missing configuration says how to start", async () => {
+        expect(() => runProgram(undefined)).toThrow("mesh: got nothing; required: the mesh configuration.");
+        await mocks.settled();
+        expect(mocks.resources).toEqual([]);
+    });
+
+    test("a valid configuration installs the mesh and exports what a platform team needs", async () => {
+        const outputs = runProgram({ istio: { version: "1.30.3" }, meshConfig: { trustDomain: "dev.example.com" } });
+        await mocks.settled();
+        expect({
+            istioVersion: await unwrap(outputs.istioVersion),
+            revision: await unwrap(outputs.revision),
+            istioNamespace: await unwrap(outputs.istioNamespace),
+            trustDomain: await unwrap(outputs.trustDomain),
+        }).toEqual({ istioVersion: "1.30.3", revision: "1-30-3", istioNamespace: "istio-system", trustDomain: "dev.example.com" });
+        expect(mocks.ofType("kubernetes:helm.sh/v4:Chart").map((chart) => chart.name).sort()).toEqual(["mesh-base", "mesh-istiod"]);
+    });
+});
