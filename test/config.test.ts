@@ -75,9 +75,9 @@ describe("malformed configurations name the key, the value, what is allowed and 
         ],
         [
             "an unknown platform",
-            configWith({ istio: { platform: "eks" } }),
+            configWith({ istio: { platform: "aws" } }),
             [
-                'mesh.istio.platform: got "eks"; allowed: one of "gke", "k3d", "k3s", "microk8s", "minikube", "openshift". Fix: pulumi config set --path \'mesh.istio.platform\' gke',
+                'mesh.istio.platform: got "aws"; allowed: one of "gke", "k3d", "k3s", "microk8s", "minikube", "openshift", "eks", "aks". Fix: pulumi config set --path \'mesh.istio.platform\' gke',
             ],
         ],
         [
@@ -202,7 +202,7 @@ describe("malformed configurations name the key, the value, what is allowed and 
 describe("every problem of a configuration is reported at once", () => {
     test("schema and cross-field problems come together, in one error", () => {
         const problems = problemsOf({
-            istio: { version: "1.27.0", platform: "eks" },
+            istio: { version: "1.27.0", platform: "aws" },
             namespace: "Istio",
             istiod: { replicas: 1, disruptionBudget: { enabled: true } },
         });
@@ -234,7 +234,7 @@ describe("defaults and derived values", () => {
         expect(settings.istio.platform).toBeUndefined();
         expect(settings.namespace).toBe("istio-system");
         expect(settings.charts).toEqual({ kind: "official" });
-        expect(settings.images).toEqual({ hub: "docker.io/istio", tag: "1.30.3", pullSecrets: [] });
+        expect(settings.images).toEqual({ hub: "docker.io/istio", tag: undefined, pullSecrets: [] });
         expect(settings.istiod).toEqual({
             replicas: 1,
             autoscale: { enabled: false, min: 1, max: 5, targetCpuUtilization: 80 },
@@ -247,6 +247,7 @@ describe("defaults and derived values", () => {
             outboundTrafficPolicy: "ALLOW_ANY",
             holdApplicationUntilProxyStarts: true,
             trustDomain: "cluster.local",
+            trustDomainAliases: [],
         });
         expect(settings.cluster).toEqual({ kubeconfig: undefined, context: undefined });
     });

@@ -22,7 +22,7 @@ describe("ControlPlane", () => {
         expect(mocks.resources.map((resource) => `${resource.type} ${resource.name}`).sort()).toEqual([
             "kubernetes:core/v1:Namespace mesh-namespace",
             `${CHART} mesh-base`,
-            `${CHART} mesh-istiod`,
+            `${CHART} mesh-istiod-1-30-3`,
             "mesh:istio:ControlPlane mesh",
         ]);
     });
@@ -39,7 +39,7 @@ describe("ControlPlane", () => {
     test("each chart has its name, version, source, namespace and values", async () => {
         const { settings } = await controlPlane({ istio: { version: "1.29.6" } });
         const base = mocks.named("mesh-base").inputs;
-        const istiod = mocks.named("mesh-istiod").inputs;
+        const istiod = mocks.named("mesh-istiod-1-29-6").inputs;
         expect(base).toEqual({
             chart: "base",
             version: "1.29.6",
@@ -54,29 +54,30 @@ describe("ControlPlane", () => {
             repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
             name: "istiod-1-29-6",
             namespace: "istio-system",
-            values: istiodValues(settings),
+            resourcePrefix: "mesh-istiod",
+            values: istiodValues(settings, settings.istio.revisions[0]),
         });
     });
 
     test("1.31 charts come from the OCI registry", async () => {
         await controlPlane({ istio: { version: "1.31.0" } });
-        expect([mocks.named("mesh-base").inputs.chart, mocks.named("mesh-istiod").inputs.chart]).toEqual([
+        expect([mocks.named("mesh-base").inputs.chart, mocks.named("mesh-istiod-1-31-0").inputs.chart]).toEqual([
             "oci://ghcr.io/istio/release/charts/base",
             "oci://ghcr.io/istio/release/charts/istiod",
         ]);
-        expect(mocks.named("mesh-istiod").inputs.repositoryOpts).toBeUndefined();
+        expect(mocks.named("mesh-istiod-1-31-0").inputs.repositoryOpts).toBeUndefined();
     });
 
     test("order: namespace, then base, then istiod", async () => {
         await controlPlane();
         expect(await mocks.dependenciesOf("mesh-base")).toEqual(["mesh-namespace"]);
-        expect(await mocks.dependenciesOf("mesh-istiod")).toEqual(["mesh-base"]);
+        expect(await mocks.dependenciesOf("mesh-istiod-1-30-3")).toEqual(["mesh-base"]);
     });
 
     test("with a plug-in CA, istiod also waits for the cacerts Secret, which waits for the namespace", async () => {
         const ca = { caCert: "INTERMEDIATE", caKey: "KEY", rootCert: "ROOT", certChain: "INTERMEDIATE\nROOT" };
         await controlPlane({}, pulumi.secret(ca));
-        expect(await mocks.dependenciesOf("mesh-istiod")).toEqual(["mesh-base", "mesh-cacerts"]);
+        expect(await mocks.dependenciesOf("mesh-istiod-1-30-3")).toEqual(["mesh-base", "mesh-cacerts"]);
         expect(await mocks.dependenciesOf("mesh-cacerts")).toEqual(["mesh-namespace"]);
         const secret = mocks.named("mesh-cacerts").inputs;
         expect(secret.metadata).toEqual({ name: "cacerts", namespace: "istio-system", labels: { "app.kubernetes.io/part-of": "istio" } });

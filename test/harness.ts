@@ -26,6 +26,33 @@ export interface MockOptions {
     readonly calls?: Record<string, (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>>;
 }
 
+/** A PEM block that names the resource it stands for, so tests can follow it through the wiring. */
+export function fakePem(label: string, name: string): string {
+    return `-----BEGIN ${label}-----\n${Buffer.from(name).toString("base64")}\n-----END ${label}-----\n`;
+}
+
+/** The text a fakePem names. */
+export function pemName(pem: string): string {
+    return Buffer.from(pem.split("\n")[1], "base64").toString();
+}
+
+/**
+ * The tls provider's computed outputs: PEM that names its resource, and a fixed expiry. Real certificates are made
+ * and verified by the end-to-end suite, against the real provider.
+ */
+const TLS_OVERRIDES: Record<string, ResourceOverride> = {
+    "tls:index/privateKey:PrivateKey": (args) => ({ privateKeyPem: fakePem("PRIVATE KEY", `key ${args.name}`) }),
+    "tls:index/certRequest:CertRequest": (args) => ({ certRequestPem: fakePem("CERTIFICATE REQUEST", `request ${args.name}`) }),
+    "tls:index/selfSignedCert:SelfSignedCert": (args) => ({
+        certPem: fakePem("CERTIFICATE", `certificate ${args.name}`),
+        validityEndTime: "2036-01-01T00:00:00Z",
+    }),
+    "tls:index/locallySignedCert:LocallySignedCert": (args) => ({
+        certPem: fakePem("CERTIFICATE", `certificate ${args.name}`),
+        validityEndTime: "2027-01-01T00:00:00Z",
+    }),
+};
+
 export class MockHarness {
     readonly resources: RegisteredResource[] = [];
     private readonly dependsOnByName = new Map<string, pulumi.Input<pulumi.Resource>[]>();
@@ -47,7 +74,7 @@ export class MockHarness {
                 provider: args.provider,
                 custom: args.custom ?? false,
             });
-            const override = this.options.overrides?.[args.type];
+            const override = this.options.overrides?.[args.type] ?? TLS_OVERRIDES[args.type];
             const computed = override ? override(args) : {};
             return {
                 // In a preview, a provider has not created anything yet: no id, and only inputs are known.

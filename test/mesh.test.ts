@@ -15,7 +15,14 @@ describe("Mesh", () => {
             ["mesh-kubernetes", undefined, undefined],
         ]);
         const kubernetesResources = mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
-        expect(kubernetesResources.length).toBe(3);
+        // Namespace, CA Secret, base and istiod charts, and the mesh-wide PeerAuthentication.
+        expect(kubernetesResources.map((resource) => resource.name).sort()).toEqual([
+            "mesh-base",
+            "mesh-cacerts",
+            "mesh-istiod-1-30-3",
+            "mesh-namespace",
+            "mesh-policy-mtls",
+        ]);
         // A provider reference is "<urn>::<id>"; the URN ends with the provider's name.
         expect(kubernetesResources.map((resource) => resource.provider)).toEqual(
             kubernetesResources.map(() => expect.stringMatching(/\$pulumi:providers:kubernetes::mesh-kubernetes::mesh-kubernetes-id$/)),
@@ -33,7 +40,7 @@ describe("Mesh", () => {
         new Mesh("mesh", { settings: settingsWith() }, { providers: [provider] });
         await mocks.settled();
         expect(mocks.ofType("pulumi:providers:kubernetes").map((resource) => resource.name)).toEqual(["callers-cluster"]);
-        expect(mocks.named("mesh-istiod").provider).toMatch(/::callers-cluster::/);
+        expect(mocks.named("mesh-istiod-1-30-3").provider).toMatch(/::callers-cluster::/);
     });
 
     test("two meshes with different names do not collide", async () => {

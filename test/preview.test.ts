@@ -1,8 +1,6 @@
 /**
  * `pulumi preview` semantics: provider-computed values are unknown, and the program must still describe the mesh.
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
 import { Mesh } from "../components/mesh";
 import { settingsWith } from "./fixtures";
 import { isKnown, useMocks } from "./harness";
@@ -11,25 +9,26 @@ const mocks = useMocks({ preview: true });
 
 describe("preview with unknown values", () => {
     test("a CA whose PEM is not computed yet still wires the Secret and orders istiod after it", async () => {
-        const key = new tls.PrivateKey("preview-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        expect(await isKnown(key.privateKeyPem)).toBe(false);
-        const pem = key.privateKeyPem;
-        new Mesh(
-            "mesh",
-            { settings: settingsWith(), pluginCa: pulumi.all([pem]).apply(([caKey]) => ({ caCert: "c", caKey, rootCert: "r", certChain: "c\nr" })) },
-            { transformations: [mocks.recordDependencies] },
-        );
+        const mesh = new Mesh("mesh", { settings: settingsWith() }, { transformations: [mocks.recordDependencies] });
         await mocks.settled();
+        expect(await isKnown(mesh.certificateAuthority!.intermediateCertificatePem)).toBe(false);
         expect(mocks.resources.map((resource) => resource.name).sort()).toEqual([
             "mesh",
             "mesh",
             "mesh-base",
+            "mesh-ca",
+            "mesh-ca-intermediate",
+            "mesh-ca-intermediate",
+            "mesh-ca-intermediate",
+            "mesh-ca-root-root",
+            "mesh-ca-root-root",
             "mesh-cacerts",
-            "mesh-istiod",
+            "mesh-istiod-1-30-3",
             "mesh-kubernetes",
             "mesh-namespace",
-            "preview-key",
+            "mesh-policy",
+            "mesh-policy-mtls",
         ]);
-        expect(await mocks.dependenciesOf("mesh-istiod")).toEqual(["mesh-base", "mesh-cacerts"]);
+        expect(await mocks.dependenciesOf("mesh-istiod-1-30-3")).toEqual(["mesh-base", "mesh-cacerts"]);
     });
 });

@@ -43,6 +43,6 @@ describe("the stack program", () => {
             istioNamespace: await unwrap(outputs.istioNamespace),
             trustDomain: await unwrap(outputs.trustDomain),
         }).toEqual({ istioVersion: "1.30.3", revision: "1-30-3", istioNamespace: "istio-system", trustDomain: "dev.example.com" });
-        expect(mocks.ofType("kubernetes:helm.sh/v4:Chart").map((chart) => chart.name).sort()).toEqual(["mesh-base", "mesh-istiod"]);
+        expect(mocks.ofType("kubernetes:helm.sh/v4:Chart").map((chart) => chart.name).sort()).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
     });
 });

@@ -1,5 +1,11 @@
 import { baseValues, istiodValues } from "../components/controlplane/values";
+import { MeshSettings } from "../components/config/settings";
 import { settingsWith } from "./fixtures";
+
+/** istiod's values for a configuration with one revision. */
+function onlyRevision(settings: MeshSettings) {
+    return istiodValues(settings, settings.istio.revisions[0]);
+}
 
 const productionLike = {
     istio: { version: "1.31.0", revision: "prod-1-31", profile: "stable", platform: "gke" },
@@ -24,6 +30,7 @@ describe("base chart values", () => {
         expect(baseValues(settingsWith())).toEqual({
             global: { istioNamespace: "istio-system", imagePullSecrets: [] },
             defaultRevision: "1-30-3",
+            base: { validationFailurePolicy: "Fail" },
         });
     });
 
@@ -31,6 +38,7 @@ describe("base chart values", () => {
         expect(baseValues(settingsWith(productionLike))).toEqual({
             global: { istioNamespace: "mesh-system", imagePullSecrets: ["registry-credentials"], platform: "gke" },
             defaultRevision: "prod-1-31",
+            base: { validationFailurePolicy: "Fail" },
             profile: "stable",
         });
     });
@@ -38,8 +46,9 @@ describe("base chart values", () => {
 
 describe("istiod chart values", () => {
     test("minimal configuration", () => {
-        expect(istiodValues(settingsWith())).toEqual({
+        expect(onlyRevision(settingsWith())).toEqual({
             revision: "1-30-3",
+            revisionTags: ["default"],
             global: {
                 istioNamespace: "istio-system",
                 hub: "docker.io/istio",
@@ -62,12 +71,16 @@ describe("istiod chart values", () => {
                 outboundTrafficPolicy: { mode: "ALLOW_ANY" },
                 defaultConfig: { holdApplicationUntilProxyStarts: true },
             },
+            base: { validationFailurePolicy: "Fail" },
+            sidecarInjectorWebhook: { reinvocationPolicy: "Never", neverInjectSelector: [], alwaysInjectSelector: [] },
+            cni: { enabled: false },
         });
     });
 
     test("every configured value reaches the chart", () => {
-        expect(istiodValues(settingsWith(productionLike))).toEqual({
+        expect(onlyRevision(settingsWith(productionLike))).toEqual({
             revision: "prod-1-31",
+            revisionTags: ["default"],
             profile: "stable",
             global: {
                 istioNamespace: "mesh-system",
@@ -92,11 +105,14 @@ describe("istiod chart values", () => {
                 outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
                 defaultConfig: { holdApplicationUntilProxyStarts: false },
             },
+            base: { validationFailurePolicy: "Fail" },
+            sidecarInjectorWebhook: { reinvocationPolicy: "Never", neverInjectSelector: [], alwaysInjectSelector: [] },
+            cni: { enabled: false },
         });
     });
 
     test("fixed replicas above one turn on the disruption budget", () => {
-        const values = istiodValues(settingsWith({ istiod: { replicas: 2 } }));
+        const values = onlyRevision(settingsWith({ istiod: { replicas: 2 } }));
         expect([values.replicaCount, values.autoscaleEnabled, values.global.defaultPodDisruptionBudget]).toEqual([
             2,
             false,

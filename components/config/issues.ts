@@ -118,3 +118,8 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknow
         }
     });
 }
+
+/** Names that occur more than once, each once. */
+export function duplicates(names: readonly string[]): string[] {
+    return [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+}

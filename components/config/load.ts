@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { crossFieldIssues } from "./crossField";
-import { fromZodIssues, MeshConfigError } from "./issues";
+import { RootMaterial } from "../pki/certificateAuthority";
+import { ConfigIssue, fromZodIssues, MeshConfigError } from "./issues";
 import { MESH_CONFIG_KEY, meshSchema } from "./schema";
 import { MeshSettings, SettingsEnvironment, toSettings } from "./settings";
 
@@ -40,13 +41,68 @@ export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, sta
     return toSettings(parsed.data, env);
 }
 
+/** The secret configuration key that holds roots given as configuration: { <root name>: { certificatePem, privateKeyPem } }. */
+export const ROOT_CERTIFICATES_KEY = "rootCertificates";
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN (EC |RSA )?PRIVATE KEY-----[\s\S]+-----END (EC |RSA )?PRIVATE KEY-----/;
+
+/**
+ * Checks the roots that pki.roots takes from secret configuration. Messages name roots and fields, never a value:
+ * these are private keys. Pure: `raw` is the configuration value as written (JSON text), or undefined.
+ */
+export function configuredRootIssues(settings: MeshSettings, raw: string | undefined): ConfigIssue[] {
+    const wanted = settings.pki.enabled ? settings.pki.roots.filter((root) => root.source === "config").map((root) => root.name) : [];
+    if (wanted.length === 0) {
+        return [];
+    }
+    const fix = `Fix: pulumi config set --secret --path '${ROOT_CERTIFICATES_KEY}.<root>.certificatePem' < root.pem (and privateKeyPem)`;
+    let parsed: unknown;
+    try {
+        parsed = raw === undefined ? undefined : JSON.parse(raw);
+    } catch {
+        parsed = undefined;
+    }
+    const roots = parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
+    return wanted.flatMap((name): ConfigIssue[] => {
+        const root = roots[name];
+        const material = root !== null && typeof root === "object" ? (root as Record<string, unknown>) : {};
+        const problems: string[] = [];
+        if (typeof material.certificatePem !== "string" || !PEM_CERTIFICATE.test(material.certificatePem)) {
+            problems.push("certificatePem (a PEM certificate)");
+        }
+        if (typeof material.privateKeyPem !== "string" || !PEM_PRIVATE_KEY.test(material.privateKeyPem)) {
+            problems.push("privateKeyPem (a PEM private key)");
+        }
+        return problems.length === 0
+            ? []
+            : [
+                  {
+                      path: ["pki", "roots", settings.pki.roots.findIndex((root) => root.name === name), "source"],
+                      given: "config",
+                      message: `root "${name}" needs ${problems.join(" and ")} in the secret configuration key ${ROOT_CERTIFICATES_KEY}.${name}. ${fix}`,
+                  },
+              ];
+    });
+}
+
 /** Reads the current stack's configuration and the environment; throws before any resource exists if invalid. */
 export function loadMeshSettings(config: pulumi.Config = new pulumi.Config()): MeshSettings {
     const raw = config.getObject<unknown>(MESH_CONFIG_KEY);
     const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
-    return parseMeshConfig(
+    const settings = parseMeshConfig(
         raw,
         { chartsDirectory: chartsDirectory !== undefined && chartsDirectory !== "" ? chartsDirectory : undefined },
         pulumi.getStack(),
     );
+    const rootIssues = configuredRootIssues(settings, pulumi.runtime.getConfig(`${pulumi.getProject()}:${ROOT_CERTIFICATES_KEY}`));
+    if (rootIssues.length > 0) {
+        throw new MeshConfigError(rootIssues, pulumi.getStack());
+    }
+    return settings;
+}
+
+/** Roots given as secret configuration, as a secret; undefined when none are. */
+export function loadConfiguredRoots(config: pulumi.Config = new pulumi.Config()): pulumi.Output<Record<string, RootMaterial>> | undefined {
+    return config.getSecretObject<Record<string, RootMaterial>>(ROOT_CERTIFICATES_KEY);
 }

@@ -6,7 +6,12 @@
  * errors.ts adds the key path and the value that was given.
  */
 import { z } from "zod";
+import { namespaceSchema, webhooksSchema } from "./enrollmentSchema";
+import { egressSchema, gatewaySchema } from "./gatewaySchema";
+import { interceptionSchema } from "./interceptionSchema";
 import { isSupportedLine, parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
+import { mtlsSchema, multiClusterSchema, pkiSchema } from "./pkiSchema";
+import { dns1123Label, dns1123Subdomain, IMAGE_HUB, IMAGE_TAG, positiveInt, resourcesSchema, SPIFFE_TRUST_DOMAIN } from "./primitives";
 
 /** The stack configuration key (without the project prefix) that holds the whole mesh configuration. */
 export const MESH_CONFIG_KEY = "mesh";
@@ -15,8 +20,11 @@ export const MESH_CONFIG_KEY = "mesh";
 export const ISTIO_PROFILES = ["default", "demo", "preview", "remote", "stable"] as const;
 export type IstioProfile = (typeof ISTIO_PROFILES)[number];
 
-/** Istio's documented `global.platform` values (files/profile-platform-<name>.yaml in its charts). */
-export const ISTIO_PLATFORMS = ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift"] as const;
+/**
+ * Platforms with presets: Istio's documented `global.platform` values (files/profile-platform-<name>.yaml in its
+ * charts), and the managed clusters whose CNI layout is Istio's default (eks, aks).
+ */
+export const ISTIO_PLATFORMS = ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift", "eks", "aks"] as const;
 export type IstioPlatform = (typeof ISTIO_PLATFORMS)[number];
 
 export const OUTBOUND_TRAFFIC_POLICIES = ["ALLOW_ANY", "REGISTRY_ONLY"] as const;
@@ -25,53 +33,16 @@ export type OutboundTrafficPolicy = (typeof OUTBOUND_TRAFFIC_POLICIES)[number];
 export const ACCESS_LOG_ENCODINGS = ["TEXT", "JSON"] as const;
 export type AccessLogEncoding = (typeof ACCESS_LOG_ENCODINGS)[number];
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// Kubernetes resource quantities: 500m, 2, 1.5, 128Mi, 2Gi, 1e3.
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$/;
-// An image registry/repository prefix such as docker.io/istio or registry.example.com:5000/mirror/istio.
-const IMAGE_HUB = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/;
-// An image tag: Docker's rule (128 characters of word characters, '.' and '-', not starting with '.' or '-').
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// A SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_' (SPIFFE ID spec, section 2.1).
-const SPIFFE_TRUST_DOMAIN = /^[a-z0-9._-]+$/;
-
-export function dns1123Label(example: string) {
-    return z
-        .string()
-        .max(63, {
-            error: `allowed: a DNS-1123 label of at most 63 characters. Fix: shorten it, e.g. ${example}`,
-        })
-        .regex(DNS1123_LABEL, {
-            error:
-                "allowed: a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter " +
-                `or digit). Fix: rewrite it in that form, e.g. ${example}`,
-        });
-}
-
-export function dns1123Subdomain(example: string) {
-    return z
-        .string()
-        .max(253, { error: `allowed: a DNS-1123 name of at most 253 characters. Fix: shorten it, e.g. ${example}` })
-        .regex(DNS1123_SUBDOMAIN, {
-            error:
-                "allowed: a Kubernetes object name (lowercase letters, digits, '-' and '.'). " +
-                `Fix: use the object's exact name, e.g. ${example}`,
-        });
-}
-
-export function quantity(example: string) {
-    return z.string().regex(QUANTITY, {
-        error: `allowed: a Kubernetes quantity such as 500m, 2, 128Mi or 2Gi. Fix: write it as a quoted string, e.g. "${example}"`,
-    });
-}
+/** Said when a stack file pins no Istio version at all. */
+export const VERSION_REQUIRED =
+    "required: the exact Istio release to install, pinned per stack (there is no default so that " +
+    "an upgrade is always a reviewed change). Fix: pulumi config set --path 'mesh.istio.version' 1.30.3";
 
 const istioVersion = z
     .string({
         error: (issue) =>
             issue.input === undefined
-                ? "required: the exact Istio release to install, pinned per stack (there is no default so that " +
-                  "an upgrade is always a reviewed change). Fix: pulumi config set --path 'mesh.istio.version' 1.30.3"
+                ? VERSION_REQUIRED
                 : "allowed: an exact Istio release as a quoted string (YAML reads 1.30 as a number). " +
                   "Fix: write it in quotes, e.g. \"1.30.3\"",
     })
@@ -85,21 +56,11 @@ const istioVersion = z
         error: `allowed: a release on the ${SUPPORTED_ISTIO_LINES.join(", ")} lines. Fix: pin a supported release, e.g. 1.30.3`,
     });
 
-const resourceList = z.strictObject({
-    cpu: quantity("500m").optional(),
-    memory: quantity("2Gi").optional(),
+/** One control-plane revision: an Istio version and, optionally, its revision name. */
+export const revisionSchema = z.strictObject({
+    version: istioVersion,
+    name: dns1123Label("1-30-3").optional(),
 });
-
-export const resourcesSchema = z.strictObject({
-    requests: resourceList.optional(),
-    limits: resourceList.optional(),
-});
-
-const positiveInt = (what: string, example: number) =>
-    z
-        .number({ error: `allowed: a whole number (${what}). Fix: write a number without quotes, e.g. ${example}` })
-        .int({ error: `allowed: a whole number (${what}). Fix: e.g. ${example}` })
-        .min(1, { error: `allowed: at least 1 (${what}). Fix: e.g. ${example}` });
 
 export const meshConfigSchema = z.strictObject({
     accessLogFile: z
@@ -120,6 +81,9 @@ export const meshConfigSchema = z.strictObject({
                 "path). Fix: e.g. prod.example.com",
         })
         .optional(),
+    trustDomainAliases: z.array(z.string().regex(SPIFFE_TRUST_DOMAIN, {
+        error: "allowed: a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_'). Fix: e.g. old.example.com",
+    })).optional(),
 });
 
 export const istiodSchema = z.strictObject({
@@ -183,8 +147,10 @@ export const clusterSchema = z.strictObject({
 export const meshSchema = z.strictObject({
     istio: z.strictObject(
         {
-            version: istioVersion,
+            version: istioVersion.optional(),
             revision: dns1123Label("1-30-3").optional(),
+            revisions: z.array(revisionSchema).min(1, { error: "allowed: at least one revision. Fix: e.g. [{ version: \"1.30.3\" }]" }).optional(),
+            tags: z.record(dns1123Label("stable"), dns1123Label("1-30-3")).optional(),
             profile: z.enum(ISTIO_PROFILES).optional(),
             platform: z.enum(ISTIO_PLATFORMS).optional(),
         },
@@ -200,6 +166,14 @@ export const meshSchema = z.strictObject({
     istiod: istiodSchema.optional(),
     meshConfig: meshConfigSchema.optional(),
     cluster: clusterSchema.optional(),
+    pki: pkiSchema.optional(),
+    multiCluster: multiClusterSchema.optional(),
+    mtls: mtlsSchema.optional(),
+    namespaces: z.array(namespaceSchema).optional(),
+    webhooks: webhooksSchema.optional(),
+    interception: interceptionSchema.optional(),
+    gateways: z.array(gatewaySchema).optional(),
+    egress: egressSchema.optional(),
 });
 
 /** The mesh configuration as written in a stack file, after shape checks and before defaults. */

@@ -2,7 +2,27 @@
  * Typed mesh settings: the validated configuration with every default applied and every derived value computed.
  * Components and values functions take these, never raw configuration.
  */
-import { IstioVersion, parseIstioVersion, revisionForVersion } from "./istioVersion";
+import {
+    DEFAULT_TAG,
+    NamespaceEnrollment,
+    RevisionSettings,
+    toNamespaceEnrollments,
+    toRevisions,
+    toTags,
+    toWebhookSettings,
+    WebhookSettings,
+} from "./enrollmentSettings";
+import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gatewaySettings";
+import { InterceptionSettings, toInterceptionSettings } from "./interceptionSettings";
+import { IstioVersion } from "./istioVersion";
+import {
+    MtlsSettings,
+    MultiClusterSettings,
+    PkiSettings,
+    toMtlsSettings,
+    toMultiClusterSettings,
+    toPkiSettings,
+} from "./pkiSettings";
 import {
     AccessLogEncoding,
     IstioPlatform,
@@ -20,15 +40,8 @@ export type ChartSource =
     /** A local folder of unpacked charts, for air-gapped installs. `{version}` in the path is replaced. */
     | { readonly kind: "directory"; readonly path: string };
 
-export interface ResourceQuantities {
-    readonly cpu?: string;
-    readonly memory?: string;
-}
-
-export interface ResourceRequirements {
-    readonly requests?: ResourceQuantities;
-    readonly limits?: ResourceQuantities;
-}
+export type { ResourceQuantities, ResourceRequirements } from "./primitives";
+import { ResourceRequirements } from "./primitives";
 
 export interface IstiodSettings {
     readonly replicas: number;
@@ -48,11 +61,14 @@ export interface MeshConfigSettings {
     readonly outboundTrafficPolicy: OutboundTrafficPolicy;
     readonly holdApplicationUntilProxyStarts: boolean;
     readonly trustDomain: string;
+    /** Former trust domains still accepted as this mesh's, during a migration. */
+    readonly trustDomainAliases: readonly string[];
 }
 
 export interface ImageSettings {
     readonly hub: string;
-    readonly tag: string;
+    /** A tag for every revision's images; undefined: each revision's own version (see imageTagFor). */
+    readonly tag?: string;
     readonly pullSecrets: readonly string[];
 }
 
@@ -64,8 +80,16 @@ export interface ClusterSettings {
 
 export interface MeshSettings {
     readonly istio: {
+        /** Every control-plane revision, in the order written. */
+        readonly revisions: readonly RevisionSettings[];
+        /** Revision tag -> revision name; `default` is always present. */
+        readonly tags: Readonly<Record<string, string>>;
+        /** The version of the default tag's revision. */
         readonly version: IstioVersion;
+        /** The default tag's revision: it owns cluster-wide validation. */
         readonly revision: string;
+        /** The newest version among the revisions: CRDs and cluster roles come from its base chart. */
+        readonly baseVersion: IstioVersion;
         readonly profile: IstioProfile;
         readonly platform?: IstioPlatform;
     };
@@ -76,6 +100,14 @@ export interface MeshSettings {
     readonly istiod: IstiodSettings;
     readonly meshConfig: MeshConfigSettings;
     readonly cluster: ClusterSettings;
+    readonly pki: PkiSettings;
+    readonly multiCluster: MultiClusterSettings;
+    readonly mtls: MtlsSettings;
+    readonly namespaces: readonly NamespaceEnrollment[];
+    readonly webhooks: WebhookSettings;
+    readonly interception: InterceptionSettings;
+    readonly gateways: readonly GatewaySettings[];
+    readonly egress: EgressSettings;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -90,7 +122,13 @@ const OFFICIAL_IMAGE_HUB = "docker.io/istio";
  * Applies defaults to a configuration that already passed schema.ts and crossFieldIssues.
  */
 export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}): MeshSettings {
-    const version = parseIstioVersion(input.istio.version)!;
+    const revisions = toRevisions(input);
+    const tags = toTags(input, revisions);
+    const defaultRevision = revisions.find((revision) => revision.name === tags[DEFAULT_TAG])!;
+    const version = defaultRevision.version;
+    // Istio's conventional namespace; istioctl, docs and dashboards expect it.
+    const namespace = input.namespace ?? "istio-system";
+    const gateways = toGatewaySettings(input);
     const autoscaleEnabled = input.istiod?.autoscale?.enabled ?? false; // fixed replicas give a stable preview; HPAs need metrics-server
     // A fixed replica count of 1 is Istio's own default: fine for dev, prod stacks raise it.
     const replicas = input.istiod?.replicas ?? 1;
@@ -112,20 +150,20 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
 
     return {
         istio: {
+            revisions,
+            tags,
             version,
-            // One revision per release, so each upgrade can run beside the last one (canary).
-            revision: input.istio.revision ?? revisionForVersion(version),
+            revision: defaultRevision.name,
+            baseVersion: newest(revisions.map((revision) => revision.version)),
             // "default" is Istio's own default profile: no profile file applied.
             profile: input.istio.profile ?? "default",
             platform: input.istio.platform,
         },
-        // Istio's conventional namespace; istioctl, docs and dashboards expect it.
-        namespace: input.namespace ?? "istio-system",
+        namespace,
         charts,
         images: {
             hub: input.images?.hub ?? OFFICIAL_IMAGE_HUB,
-            // Images are pinned to the installed release, never a moving tag.
-            tag: input.images?.tag ?? version.text,
+            tag: input.images?.tag,
             pullSecrets: input.images?.pullSecrets ?? [],
         },
         istiod: {
@@ -150,10 +188,46 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
             holdApplicationUntilProxyStarts: input.meshConfig?.holdApplicationUntilProxyStarts ?? true,
             // Istio's default trust domain; multi-cluster and prod meshes set their own.
             trustDomain: input.meshConfig?.trustDomain ?? "cluster.local",
+            trustDomainAliases: input.meshConfig?.trustDomainAliases ?? [],
         },
         cluster: {
             kubeconfig: input.cluster?.kubeconfig,
             context: input.cluster?.context,
         },
+        pki: toPkiSettings(input),
+        multiCluster: toMultiClusterSettings(input),
+        mtls: toMtlsSettings(input),
+        namespaces: toNamespaceEnrollments(input),
+        webhooks: toWebhookSettings(input, namespace),
+        interception: toInterceptionSettings(input, namespace),
+        gateways,
+        egress: toEgressSettings(input, gateways),
     };
+}
+
+/** A revision's image tag: pinned to its release, never a moving tag, unless a tag is configured. */
+export function imageTagFor(settings: MeshSettings, revision: RevisionSettings): string {
+    return settings.images.tag ?? revision.version.text;
+}
+
+/** The newest of several versions (pre-releases sort before their release). */
+export function newest(versions: readonly IstioVersion[]): IstioVersion {
+    return versions.reduce((best, candidate) => (compareVersions(candidate, best) > 0 ? candidate : best));
+}
+
+export function compareVersions(a: IstioVersion, b: IstioVersion): number {
+    const byNumber = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+    if (byNumber !== 0) {
+        return byNumber;
+    }
+    if (a.preRelease === b.preRelease) {
+        return 0;
+    }
+    if (a.preRelease === undefined) {
+        return 1;
+    }
+    if (b.preRelease === undefined) {
+        return -1;
+    }
+    return a.preRelease.localeCompare(b.preRelease, "en", { numeric: true });
 }

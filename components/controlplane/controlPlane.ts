@@ -1,12 +1,13 @@
 /**
  * The Istio control plane: its namespace, the plug-in CA Secret, Istio's `base` chart (CRDs, cluster roles,
- * default validation) and the revisioned `istiod` chart, in that order.
+ * default validation) and one `istiod` chart per revision, in that order.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
 import { MeshSettings } from "../config/settings";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
+import { webhookOwnershipTransform } from "../webhooks/drift";
 import { baseValues, istiodValues } from "./values";
 
 export interface ControlPlaneArgs {
@@ -19,6 +20,9 @@ export interface ControlPlaneArgs {
     readonly pluginCa?: pulumi.Input<PluginCaCertificates>;
 }
 
+/** The label every object of the mesh stack carries, beside Istio's own. */
+export const PART_OF_LABEL = { "app.kubernetes.io/part-of": "istio" } as const;
+
 export class ControlPlane extends pulumi.ComponentResource {
     static readonly __pulumiType = "mesh:istio:ControlPlane";
 
@@ -28,12 +32,13 @@ export class ControlPlane extends pulumi.ComponentResource {
 
     /** The Istio namespace (istiod, the CA Secret, the mesh root namespace). */
     readonly namespace: pulumi.Output<string>;
+    /** The default tag's revision. */
     readonly revision: string;
     readonly version: string;
     /** Istio's CRDs and cluster-wide resources; Istio custom resources depend on it. */
     readonly base: k8s.helm.v4.Chart;
-    /** istiod, once its Deployment is ready; gateways and workloads depend on it. */
-    readonly istiod: k8s.helm.v4.Chart;
+    /** One istiod per revision, by revision name, each ready before anything that depends on it. */
+    readonly istiods: Readonly<Record<string, k8s.helm.v4.Chart>>;
     readonly cacerts?: k8s.core.v1.Secret;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,7 +49,7 @@ export class ControlPlane extends pulumi.ComponentResource {
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: settings.namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
+            { metadata: { name: settings.namespace, labels: { ...PART_OF_LABEL } } },
             { parent: this },
         );
         this.namespace = namespace.metadata.name;
@@ -53,11 +58,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             this.cacerts = new k8s.core.v1.Secret(
                 `${name}-cacerts`,
                 {
-                    metadata: {
-                        name: CACERTS_SECRET_NAME,
-                        namespace: this.namespace,
-                        labels: { "app.kubernetes.io/part-of": "istio" },
-                    },
+                    metadata: { name: CACERTS_SECRET_NAME, namespace: this.namespace, labels: { ...PART_OF_LABEL } },
                     type: "Opaque",
                     stringData: pulumi.secret(pulumi.output(args.pluginCa).apply(cacertsSecretData)),
                 },
@@ -65,36 +66,57 @@ export class ControlPlane extends pulumi.ComponentResource {
             );
         }
 
+        const webhooks = webhookOwnershipTransform({
+            validationFailurePolicy: settings.webhooks.validationFailurePolicy,
+            neverInjectNamespaces: settings.webhooks.neverInjectNamespaces,
+        });
+
         this.base = new k8s.helm.v4.Chart(
             `${name}-base`,
             {
-                ...chartReference("base", settings.istio.version, settings.charts),
+                // CRDs from the newest revision's release: Istio's CRDs are backward compatible, and a canary
+                // revision needs its own.
+                ...chartReference("base", settings.istio.baseVersion, settings.charts),
                 name: "istio-base",
                 namespace: this.namespace,
                 values: baseValues(settings),
             },
-            { parent: this, dependsOn: [namespace] },
+            { parent: this, dependsOn: [namespace], transforms: [webhooks] },
         );
 
-        this.istiod = new k8s.helm.v4.Chart(
-            `${name}-istiod`,
-            {
-                ...chartReference("istiod", settings.istio.version, settings.charts),
-                name: `istiod-${settings.istio.revision}`,
-                namespace: this.namespace,
-                values: istiodValues(settings),
-            },
-            {
-                parent: this,
-                // CRDs first; and the CA Secret, or istiod starts with a self-signed CA of its own.
-                dependsOn: this.cacerts ? [this.base, this.cacerts] : [this.base],
-            },
-        );
+        const istiods: Record<string, k8s.helm.v4.Chart> = {};
+        for (const revision of settings.istio.revisions) {
+            istiods[revision.name] = new k8s.helm.v4.Chart(
+                `${name}-istiod-${revision.name}`,
+                {
+                    ...chartReference("istiod", revision.version, settings.charts),
+                    name: `istiod-${revision.name}`,
+                    namespace: this.namespace,
+                    // One prefix for every revision: a revision tag's webhook keeps its name, and so its identity in
+                    // the stack, when the tag moves from one revision's chart to another's (an update, not a
+                    // delete and re-create of the same object). Every other object's name carries its revision.
+                    resourcePrefix: `${name}-istiod`,
+                    values: istiodValues(settings, revision),
+                },
+                {
+                    parent: this,
+                    // CRDs first; and the CA Secret, or istiod starts with a self-signed CA of its own.
+                    dependsOn: this.cacerts ? [this.base, this.cacerts] : [this.base],
+                    transforms: [webhooks],
+                },
+            );
+        }
+        this.istiods = istiods;
 
         this.registerOutputs({
             namespace: this.namespace,
             revision: this.revision,
             version: this.version,
         });
+    }
+
+    /** The istiod charts, for `dependsOn` of whatever needs the control plane ready (gateways, workloads). */
+    get ready(): k8s.helm.v4.Chart[] {
+        return Object.values(this.istiods);
     }
 }

@@ -4,7 +4,8 @@
  *
  * Only keys that this project sets are written; everything else keeps the chart's own default.
  */
-import { MeshSettings, ResourceRequirements } from "../config/settings";
+import { RevisionSettings } from "../config/enrollmentSettings";
+import { imageTagFor, MeshSettings, ResourceRequirements } from "../config/settings";
 
 /** Values that both charts share (Istio's charts read them under `global`). */
 export interface GlobalValues {
@@ -13,18 +14,23 @@ export interface GlobalValues {
     readonly tag: string;
     readonly imagePullSecrets: readonly string[];
     readonly platform?: string;
+    readonly meshID?: string;
+    readonly network?: string;
+    readonly multiCluster?: { readonly clusterName: string };
 }
 
 export interface BaseChartValues {
     readonly global: Pick<GlobalValues, "istioNamespace" | "imagePullSecrets" | "platform">;
     /** The revision whose istiod serves cluster-wide validation (the `istiod-default-validator` webhook). */
     readonly defaultRevision: string;
+    readonly base: { readonly validationFailurePolicy: string };
     readonly profile?: string;
 }
 
 export interface IstiodMeshConfigValues {
     readonly rootNamespace: string;
     readonly trustDomain: string;
+    readonly trustDomainAliases?: readonly string[];
     readonly accessLogFile: string;
     readonly accessLogEncoding: string;
     readonly outboundTrafficPolicy: { readonly mode: string };
@@ -33,6 +39,8 @@ export interface IstiodMeshConfigValues {
 
 export interface IstiodChartValues {
     readonly revision: string;
+    /** The revision tags served by this revision: one `istio-revision-tag-<tag>` webhook each. */
+    readonly revisionTags: readonly string[];
     readonly profile?: string;
     readonly global: GlobalValues & { readonly defaultPodDisruptionBudget: { readonly enabled: boolean } };
     readonly replicaCount: number;
@@ -43,6 +51,16 @@ export interface IstiodChartValues {
     readonly resources: ResourceRequirements;
     readonly pdb: { readonly minAvailable: number };
     readonly meshConfig: IstiodMeshConfigValues;
+    readonly base: { readonly validationFailurePolicy: string };
+    readonly sidecarInjectorWebhook: {
+        readonly reinvocationPolicy: string;
+        readonly neverInjectSelector: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
+        readonly alwaysInjectSelector: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
+    };
+    /** Injection with the CNI agent (an istio-validation init container) or with istio-init. */
+    readonly cni: { readonly enabled: boolean; readonly provider?: string };
+    /** The CNI agent's untaint controller, run by istiod. */
+    readonly taint?: { readonly enabled: boolean; readonly namespace: string };
 }
 
 /** Istio's "default" profile is the absence of a profile file; only named profiles are passed to the charts. */
@@ -50,8 +68,19 @@ function profileValue(settings: MeshSettings): { profile?: string } {
     return settings.istio.profile === "default" ? {} : { profile: settings.istio.profile };
 }
 
+/** eks and aks are presets of this project, not Istio platform profiles: the charts get no platform for them. */
 function platformValue(settings: MeshSettings): { platform?: string } {
-    return settings.istio.platform === undefined ? {} : { platform: settings.istio.platform };
+    const platform = settings.istio.platform;
+    return platform === undefined || platform === "eks" || platform === "aks" ? {} : { platform };
+}
+
+function multiClusterValues(settings: MeshSettings): Pick<GlobalValues, "meshID" | "network" | "multiCluster"> {
+    const { meshId, clusterName, network } = settings.multiCluster;
+    return {
+        ...(meshId !== undefined ? { meshID: meshId } : {}),
+        ...(network !== undefined ? { network } : {}),
+        ...(clusterName !== undefined ? { multiCluster: { clusterName } } : {}),
+    };
 }
 
 export function baseValues(settings: MeshSettings): BaseChartValues {
@@ -62,21 +91,33 @@ export function baseValues(settings: MeshSettings): BaseChartValues {
             ...platformValue(settings),
         },
         defaultRevision: settings.istio.revision,
+        base: { validationFailurePolicy: settings.webhooks.validationFailurePolicy },
         ...profileValue(settings),
     };
 }
 
-export function istiodValues(settings: MeshSettings): IstiodChartValues {
-    const { istiod, meshConfig } = settings;
+/** The tags that point at a revision, sorted so that the values do not depend on the order of the stack file. */
+export function tagsOf(settings: MeshSettings, revision: string): string[] {
+    return Object.entries(settings.istio.tags)
+        .filter(([, target]) => target === revision)
+        .map(([tag]) => tag)
+        .sort();
+}
+
+export function istiodValues(settings: MeshSettings, revision: RevisionSettings): IstiodChartValues {
+    const { istiod, meshConfig, webhooks, interception } = settings;
+    const cni = interception.mode === "cni" ? interception.cni : undefined;
     return {
-        revision: settings.istio.revision,
+        revision: revision.name,
+        revisionTags: tagsOf(settings, revision.name),
         ...profileValue(settings),
         global: {
             istioNamespace: settings.namespace,
             hub: settings.images.hub,
-            tag: settings.images.tag,
+            tag: imageTagFor(settings, revision),
             imagePullSecrets: settings.images.pullSecrets,
             ...platformValue(settings),
+            ...multiClusterValues(settings),
             // Istio's chart renders the budget only when more than one pod runs; the flag says whether we want it.
             defaultPodDisruptionBudget: { enabled: istiod.disruptionBudget.enabled },
         },
@@ -90,10 +131,20 @@ export function istiodValues(settings: MeshSettings): IstiodChartValues {
         meshConfig: {
             rootNamespace: settings.namespace,
             trustDomain: meshConfig.trustDomain,
+            ...(meshConfig.trustDomainAliases.length > 0 ? { trustDomainAliases: meshConfig.trustDomainAliases } : {}),
             accessLogFile: meshConfig.accessLogFile,
             accessLogEncoding: meshConfig.accessLogEncoding,
             outboundTrafficPolicy: { mode: meshConfig.outboundTrafficPolicy },
             defaultConfig: { holdApplicationUntilProxyStarts: meshConfig.holdApplicationUntilProxyStarts },
         },
+        base: { validationFailurePolicy: webhooks.validationFailurePolicy },
+        sidecarInjectorWebhook: {
+            reinvocationPolicy: webhooks.reinvocationPolicy,
+            neverInjectSelector: webhooks.neverInjectPodLabels.map((matchLabels) => ({ matchLabels })),
+            alwaysInjectSelector: webhooks.alwaysInjectPodLabels.map((matchLabels) => ({ matchLabels })),
+        },
+        // Derived from the interception mode alone, so injection and the node agent can never disagree.
+        cni: cni === undefined ? { enabled: false } : { enabled: true, ...(cni.provider !== undefined ? { provider: cni.provider } : {}) },
+        ...(cni?.untaint ? { taint: { enabled: true, namespace: cni.namespace } } : {}),
     };
 }

@@ -1,0 +1,73 @@
+/**
+ * Building blocks of the configuration schema: Kubernetes names, quantities, counts. Each carries its own message
+ * with what is allowed and an example fix.
+ */
+import { z } from "zod";
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Kubernetes resource quantities: 500m, 2, 1.5, 128Mi, 2Gi, 1e3.
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?$/;
+// An image registry/repository prefix such as docker.io/istio or registry.example.com:5000/mirror/istio.
+export const IMAGE_HUB = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/;
+// An image tag: Docker's rule (128 characters of word characters, '.' and '-', not starting with '.' or '-').
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// A SPIFFE trust domain: lowercase letters, digits, '.', '-' and '_' (SPIFFE ID spec, section 2.1).
+export const SPIFFE_TRUST_DOMAIN = /^[a-z0-9._-]+$/;
+
+export function dns1123Label(example: string) {
+    return z
+        .string()
+        .max(63, {
+            error: `allowed: a DNS-1123 label of at most 63 characters. Fix: shorten it, e.g. ${example}`,
+        })
+        .regex(DNS1123_LABEL, {
+            error:
+                "allowed: a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter " +
+                `or digit). Fix: rewrite it in that form, e.g. ${example}`,
+        });
+}
+
+export function dns1123Subdomain(example: string) {
+    return z
+        .string()
+        .max(253, { error: `allowed: a DNS-1123 name of at most 253 characters. Fix: shorten it, e.g. ${example}` })
+        .regex(DNS1123_SUBDOMAIN, {
+            error:
+                "allowed: a Kubernetes object name (lowercase letters, digits, '-' and '.'). " +
+                `Fix: use the object's exact name, e.g. ${example}`,
+        });
+}
+
+export function quantity(example: string) {
+    return z.string().regex(QUANTITY, {
+        error: `allowed: a Kubernetes quantity such as 500m, 2, 128Mi or 2Gi. Fix: write it as a quoted string, e.g. "${example}"`,
+    });
+}
+
+const resourceList = z.strictObject({
+    cpu: quantity("500m").optional(),
+    memory: quantity("2Gi").optional(),
+});
+
+export const resourcesSchema = z.strictObject({
+    requests: resourceList.optional(),
+    limits: resourceList.optional(),
+});
+
+export const positiveInt = (what: string, example: number) =>
+    z
+        .number({ error: `allowed: a whole number (${what}). Fix: write a number without quotes, e.g. ${example}` })
+        .int({ error: `allowed: a whole number (${what}). Fix: e.g. ${example}` })
+        .min(1, { error: `allowed: at least 1 (${what}). Fix: e.g. ${example}` });
+
+
+export interface ResourceQuantities {
+    readonly cpu?: string;
+    readonly memory?: string;
+}
+
+export interface ResourceRequirements {
+    readonly requests?: ResourceQuantities;
+    readonly limits?: ResourceQuantities;
+}

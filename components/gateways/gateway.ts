@@ -1,0 +1,94 @@
+/**
+ * One ingress or egress gateway: its namespace, Istio's `gateway` chart and, for ingress, the Istio Gateway that
+ * serves its hosts.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartReference } from "../charts/chartReference";
+import { GatewaySettings } from "../config/gatewaySettings";
+import { MeshSettings } from "../config/settings";
+import { IstioObject, ingressGatewayObject } from "./egressRules";
+import { gatewayValues } from "./values";
+
+export interface GatewayArgs {
+    readonly settings: MeshSettings;
+    readonly gateway: GatewaySettings;
+    /** Istio's CRDs (the base chart): Istio resources made here depend on it. */
+    readonly crds: pulumi.Input<pulumi.Resource>;
+}
+
+/** Registers one Istio custom resource from its spec. */
+export function istioResource(
+    name: string,
+    object: IstioObject,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        name,
+        { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.name, namespace: object.namespace }, spec: object.spec },
+        opts,
+    );
+}
+
+export class Gateway extends pulumi.ComponentResource {
+    static readonly __pulumiType = "mesh:istio:Gateway";
+
+    static isInstance(obj: unknown): obj is Gateway {
+        return obj instanceof Gateway;
+    }
+
+    readonly namespace: pulumi.Output<string>;
+    /** The gateway's Service, `<namespace>/<name>`. */
+    readonly serviceName: pulumi.Output<string>;
+    /** The load balancer's address, once the cluster gives one; "" otherwise. */
+    readonly externalAddress: pulumi.Output<string>;
+    readonly chart: k8s.helm.v4.Chart;
+
+    /** Pass the control plane (and the CNI agent in CNI mode) in `dependsOn`: the injector must serve first. */
+    constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(Gateway.__pulumiType, name, {}, opts);
+        const { settings, gateway } = args;
+
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: gateway.namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
+            { parent: this },
+        );
+        this.namespace = namespace.metadata.name;
+        this.chart = new k8s.helm.v4.Chart(
+            name,
+            {
+                ...chartReference("gateway", settings.istio.baseVersion, settings.charts),
+                name: gateway.name,
+                namespace: this.namespace,
+                values: gatewayValues(settings, gateway),
+            },
+            { parent: this, dependsOn: [namespace] },
+        );
+        this.serviceName = pulumi.interpolate`${this.namespace}/${gateway.name}`;
+
+        // The Service the chart made, read back for its load balancer's address.
+        const service = this.chart.resources.apply((resources) =>
+            resources.find(
+                (resource): resource is k8s.core.v1.Service =>
+                    k8s.core.v1.Service.isInstance(resource) && resource.urn !== undefined,
+            ),
+        );
+        this.externalAddress = service.apply((found) =>
+            found === undefined
+                ? pulumi.output("")
+                : found.status.apply((status) => {
+                      const ingress = status?.loadBalancer?.ingress?.[0];
+                      return ingress?.ip ?? ingress?.hostname ?? "";
+                  }),
+        );
+
+        if (gateway.kind === "ingress" && gateway.hosts.length > 0) {
+            istioResource(`${name}-hosts`, ingressGatewayObject({ name: gateway.name, namespace: gateway.namespace }, gateway.hosts), {
+                parent: this,
+                dependsOn: [this.chart, args.crds],
+            });
+        }
+        this.registerOutputs({ serviceName: this.serviceName, externalAddress: this.externalAddress });
+    }
+}

@@ -1,0 +1,58 @@
+/**
+ * The Istio CNI node agent (a DaemonSet from Istio's `cni` chart), in CNI interception mode.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartReference } from "../charts/chartReference";
+import { CniSettings } from "../config/interceptionSettings";
+import { MeshSettings } from "../config/settings";
+import { cniValues } from "./values";
+
+export interface CniAgentArgs {
+    readonly settings: MeshSettings;
+    readonly cni: CniSettings;
+    /** The Istio namespace (an Output of the control plane), when the agent runs there. */
+    readonly istioNamespace: pulumi.Input<string>;
+}
+
+export class CniAgent extends pulumi.ComponentResource {
+    static readonly __pulumiType = "mesh:istio:CniAgent";
+
+    static isInstance(obj: unknown): obj is CniAgent {
+        return obj instanceof CniAgent;
+    }
+
+    /** The chart, ready once the DaemonSet's pods are; gateways and workloads depend on it. */
+    readonly chart: k8s.helm.v4.Chart;
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: CniAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(CniAgent.__pulumiType, name, {}, opts);
+        const { settings, cni } = args;
+        // kube-system already exists; any other namespace than Istio's is made here.
+        const namespace = this.namespaceFor(name, cni.namespace, settings.namespace, args.istioNamespace);
+        this.namespace = pulumi.output(namespace);
+        this.chart = new k8s.helm.v4.Chart(
+            name,
+            {
+                ...chartReference("cni", settings.istio.baseVersion, settings.charts),
+                name: "istio-cni",
+                namespace,
+                values: cniValues(settings, cni),
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ namespace: this.namespace });
+    }
+
+    /** Istio's namespace and kube-system exist already; any other is made here. */
+    private namespaceFor(name: string, wanted: string, istioNamespace: string, istioNamespaceOutput: pulumi.Input<string>): pulumi.Input<string> {
+        if (wanted === istioNamespace) {
+            return istioNamespaceOutput;
+        }
+        if (wanted === "kube-system") {
+            return wanted;
+        }
+        return new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: wanted } }, { parent: this }).metadata.name;
+    }
+}
