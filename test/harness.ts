@@ -7,7 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 export interface RegisteredResource {
     readonly type: string;
     readonly name: string;
+    /** The inputs, with secrets shown as their plain values (see secretInputs). */
     readonly inputs: Record<string, unknown>;
+    /** The top-level inputs that arrived as secrets. */
+    readonly secretInputs: readonly string[];
     readonly provider?: string;
     readonly custom: boolean;
 }
@@ -70,7 +73,8 @@ export class MockHarness {
             this.resources.push({
                 type: args.type,
                 name: args.name,
-                inputs: args.inputs as Record<string, unknown>,
+                inputs: reveal(args.inputs) as Record<string, unknown>,
+                secretInputs: Object.keys(args.inputs).filter((key) => isSecretValue(args.inputs[key])),
                 provider: args.provider,
                 custom: args.custom ?? false,
             });
@@ -134,6 +138,28 @@ export class MockHarness {
         }
         return found[0];
     }
+}
+
+// How the mock runtime hands a secret input to newResource: a marker object around the plain value.
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretValue(value: unknown): value is { value: unknown } {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG_VALUE;
+}
+
+/** A mock input with secret markers replaced by the values they hold. */
+function reveal(value: unknown): unknown {
+    if (isSecretValue(value)) {
+        return reveal(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(reveal);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, reveal(inner)]));
+    }
+    return value;
 }
 
 /** Installs Pulumi's mocks and returns the harness that records what the program registers. */
