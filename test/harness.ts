@@ -58,7 +58,7 @@ const TLS_OVERRIDES: Record<string, ResourceOverride> = {
 
 export class MockHarness {
     readonly resources: RegisteredResource[] = [];
-    private readonly dependsOnByName = new Map<string, pulumi.Input<pulumi.Resource>[]>();
+    private readonly dependsOnByName = new Map<string, { type: string; dependsOn: pulumi.Input<pulumi.Resource>[] }[]>();
 
     constructor(private readonly options: MockOptions = {}) {}
 
@@ -102,14 +102,23 @@ export class MockHarness {
     readonly recordDependencies: pulumi.ResourceTransformation = (args) => {
         const dependsOn = args.opts.dependsOn;
         if (dependsOn !== undefined) {
-            this.dependsOnByName.set(args.name, Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>]);
+            const recorded = this.dependsOnByName.get(args.name) ?? [];
+            recorded.push({ type: args.type, dependsOn: Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>] });
+            this.dependsOnByName.set(args.name, recorded);
         }
         return undefined;
     };
 
-    /** The names of the resources that `name` was given in dependsOn. */
-    async dependenciesOf(name: string): Promise<string[]> {
-        const dependsOn = this.dependsOnByName.get(name) ?? [];
+    /**
+     * The names of the resources that `name` was given in dependsOn. A component and its main child share a name;
+     * pass the type when both were given dependsOn.
+     */
+    async dependenciesOf(name: string, type?: string): Promise<string[]> {
+        const recorded = (this.dependsOnByName.get(name) ?? []).filter((entry) => type === undefined || entry.type === type);
+        if (recorded.length > 1) {
+            throw new Error(`${name} names ${recorded.map((entry) => entry.type).join(" and ")}; pass the type`);
+        }
+        const dependsOn = recorded[0]?.dependsOn ?? [];
         const resources = await Promise.all(dependsOn.map((dependency) => unwrap(dependency)));
         const urns = await Promise.all(resources.map((resource) => unwrap(resource.urn)));
         return urns.map((urn) => urn.split("::").pop()!).sort();

@@ -69,7 +69,8 @@ export class Gateway extends pulumi.ComponentResource {
 
         // The Service the chart made, read back for its load balancer's address.
         const service = this.chart.resources.apply((resources) =>
-            resources.find(
+            // Unknown until the chart is rendered (and empty under test mocks).
+            (resources ?? []).find(
                 (resource): resource is k8s.core.v1.Service =>
                     k8s.core.v1.Service.isInstance(resource) && resource.urn !== undefined,
             ),
