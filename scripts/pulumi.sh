@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs a Pulumi command on one stack (STACK, default dev) against the configured cluster; `npm run up` is the main
+# job (`pulumi up`), `npm run preview` shows the diff.
+#
+# - The Pulumi engine is the one on PATH, or the one built into .local/bin (built on first use when none exists).
+# - State goes to a local file backend (.local/state) unless PULUMI_BACKEND_URL says otherwise.
+# - The cluster is mesh.cluster in the stack file, else KUBECONFIG, else ~/.kube/config; with none of these, the
+#   local cluster of scripts/cluster.sh is started and used.
+#
+# Usage: bash scripts/pulumi.sh COMMAND [flags]     e.g. STACK=prod npm run up -- --yes
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/env.sh"
+cd "$root"
+
+stack=${STACK:-dev}
+command=${1:?usage: scripts/pulumi.sh COMMAND [flags]}
+shift
+
+if ! command -v pulumi >/dev/null 2>&1; then
+  echo "pulumi.sh: no Pulumi engine on PATH; building it from Go modules into .local/bin (once)" >&2
+  bash "$root/scripts/tools/build.sh"
+  export PULUMI_HOME=$root/.local/pulumi
+fi
+
+configured_cluster() {
+  grep -Eq '^\s+(kubeconfig|context):' "Pulumi.$stack.yaml" 2>/dev/null
+}
+if ! configured_cluster && [[ -z ${KUBECONFIG:-} && ! -f $HOME/.kube/config ]]; then
+  echo "pulumi.sh: no cluster configured (mesh.cluster, KUBECONFIG, ~/.kube/config); using the local cluster" >&2
+  [[ -x $root/.local/bin/kube-apiserver ]] || bash "$root/scripts/tools/build.sh"
+  bash "$root/scripts/cluster.sh" start >/dev/null
+  export KUBECONFIG=$root/.local/cluster/kubeconfig
+fi
+
+pulumi stack select --create "$stack" >/dev/null
+exec pulumi "$command" --stack "$stack" "$@"
