@@ -1,0 +1,51 @@
+/**
+ * Reading the cluster back with kubectl, for the end-to-end suite.
+ */
+import { execFileSync } from "child_process";
+
+export interface KubeObject {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: {
+        readonly name: string;
+        readonly namespace?: string;
+        readonly labels?: Record<string, string>;
+        readonly uid?: string;
+    };
+    readonly [key: string]: unknown;
+}
+
+export function kubectl(args: readonly string[], input?: string): string {
+    return execFileSync("kubectl", [...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
+}
+
+export function getJson<T = KubeObject>(args: readonly string[]): T {
+    return JSON.parse(kubectl(["get", ...args, "-o", "json"])) as T;
+}
+
+/** The object, or undefined when the API server says it does not exist. */
+export function find(kind: string, name: string, namespace?: string): KubeObject | undefined {
+    try {
+        return getJson([kind, name, ...(namespace ? ["-n", namespace] : [])]);
+    } catch (error) {
+        if (String((error as { stderr?: string }).stderr ?? error).includes("NotFound")) {
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+/** Waits until `check` passes, retrying every second up to `seconds`. */
+export async function eventually<T>(check: () => T, seconds: number): Promise<T> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        try {
+            return check();
+        } catch (error) {
+            if (Date.now() > deadline) {
+                throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+    }
+}
