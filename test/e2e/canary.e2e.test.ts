@@ -5,7 +5,7 @@
  * Needs the charts of both versions in ISTIO_CHARTS_DIR (with `{version}` in the path).
  */
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
-import { find, kubectl, KubeObject } from "./kube";
+import { find, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { changes, E2eWorkspace, Step } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];

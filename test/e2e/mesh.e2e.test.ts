@@ -12,9 +12,9 @@
  */
 import { createPrivateKey, createPublicKey } from "crypto";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
-import { find, getJson, kubectl, KubeObject } from "./kube";
+import { find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { changes, E2eWorkspace, Step } from "./workspace";
-import { basicConstraints, certificatesIn, keyUsage } from "./x509";
+import { basicConstraints, certificatesIn, keyUsage } from "../../components/verify/x509";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;

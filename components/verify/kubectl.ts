@@ -1,5 +1,5 @@
 /**
- * Reading the cluster back with kubectl, for the end-to-end suite.
+ * Reading a cluster with kubectl (the current context, or KUBECONFIG), for `npm run verify` and the end-to-end suite.
  */
 import { execFileSync } from "child_process";
 
@@ -17,6 +17,11 @@ export interface KubeObject {
 
 export function kubectl(args: readonly string[], input?: string): string {
     return execFileSync("kubectl", [...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
+}
+
+/** kubectl's error text (its stderr), for a failed call. */
+export function kubectlError(error: unknown): string {
+    return String((error as { stderr?: string }).stderr || (error as Error).message || error);
 }
 
 export function getJson<T = KubeObject>(args: readonly string[]): T {

@@ -1,0 +1,139 @@
+/**
+ * The verify command's checks, on certificates made with openssl and on the answers a cluster gives.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { X509Certificate } from "crypto";
+import { caChain, formatReport, injectedBy, istiodReady, validationAnswers } from "../components/verify/checks";
+import { basicConstraints, certificatesIn, keyUsage } from "../components/verify/x509";
+
+interface Pki {
+    readonly root: string;
+    readonly intermediate: string;
+    readonly intermediateKey: string;
+    readonly otherRoot: string;
+}
+
+/** A root and an intermediate as Istio wants them, made by openssl (not by the code under test). */
+function makePki(intermediateDays: number, pathlen = 0): Pki {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-pki-"));
+    const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    fs.writeFileSync(
+        path.join(dir, "ext.cnf"),
+        [
+            "[intermediate]",
+            `basicConstraints = critical, CA:TRUE, pathlen:${pathlen}`,
+            "keyUsage = critical, digitalSignature, keyEncipherment, keyCertSign, cRLSign",
+            "subjectAltName = DNS:istiod.istio-system.svc",
+        ].join("\n"),
+    );
+    for (const name of ["root", "other"]) {
+        run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.pem`, "-days", "3650", "-subj", `/O=Istio/CN=Root CA ${name}`);
+    }
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.csr", "-subj", "/O=Istio/CN=Intermediate CA/L=Kubernetes");
+    run("x509", "-req", "-in", "ca.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-out", "ca.pem", "-days", String(intermediateDays), "-extfile", "ext.cnf", "-extensions", "intermediate");
+    const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+    return { root: read("root.pem"), intermediate: read("ca.pem"), intermediateKey: read("ca.key"), otherRoot: read("other.pem") };
+}
+
+function files(pki: Pki, root = pki.root): Record<string, string> {
+    return { "ca-cert.pem": pki.intermediate, "ca-key.pem": pki.intermediateKey, "root-cert.pem": root, "cert-chain.pem": pki.intermediate + pki.root };
+}
+
+const now = new Date();
+
+describe("x509 extensions", () => {
+    test("basicConstraints and keyUsage with their criticality", () => {
+        const pki = makePki(365);
+        const [intermediate] = certificatesIn(pki.intermediate);
+        expect(basicConstraints(intermediate)).toEqual({ critical: true, ca: true, pathLength: 0 });
+        expect(keyUsage(intermediate)).toEqual({ critical: true, usages: ["digitalSignature", "keyEncipherment", "keyCertSign", "cRLSign"] });
+        expect(basicConstraints(new X509Certificate(pki.root))?.pathLength).toBeUndefined();
+    });
+});
+
+describe("the CA chain check", () => {
+    test("a good chain passes", () => {
+        const pki = makePki(365);
+        expect(caChain(files(pki), now).map((result) => [result.check, result.status])).toEqual([
+            ["the intermediate is a CA for workloads only", "ok"],
+            ["the intermediate chains to a trusted root", "ok"],
+            ["the intermediate CA is valid (CN=Intermediate CA)", "ok"],
+            ["the root CA is valid (CN=Root CA root)", "ok"],
+        ]);
+    });
+
+    test("an intermediate close to expiry is a warning that points at the runbook", () => {
+        const result = caChain(files(makePki(30)), now).find((entry) => entry.check.startsWith("the intermediate CA is valid"));
+        expect(result?.status).toBe("warn");
+        expect(result?.detail).toMatch(/^expires in (29|30) day\(s\), on .*: run the CA rotation runbook$/);
+    });
+
+    test("an intermediate signed by a root that is not trusted fails", () => {
+        const pki = makePki(365);
+        expect(caChain(files(pki, pki.otherRoot), now)[1]).toEqual({
+            check: "the intermediate chains to a trusted root",
+            status: "fail",
+            detail: "no root in root-cert.pem signed ca-cert.pem",
+        });
+        // During a root rotation both roots are trusted and the chain holds.
+        expect(caChain(files(pki, pki.otherRoot + pki.root), now)[1].status).toBe("ok");
+    });
+
+    test("an intermediate that may sign other CAs fails", () => {
+        expect(caChain(files(makePki(365, 1)), now)[0].status).toBe("fail");
+    });
+
+    test("no Secret is a warning, a missing file a failure", () => {
+        expect(caChain(undefined, now)).toEqual([
+            { check: "the plug-in CA", status: "warn", detail: "no cacerts Secret: istiod signs with its own self-signed CA" },
+        ]);
+        expect(caChain({ "ca-cert.pem": "x" }, now)[0].detail).toBe("cacerts lacks ca-key.pem, root-cert.pem, cert-chain.pem");
+    });
+});
+
+describe("control plane and webhook checks", () => {
+    test("istiod readiness", () => {
+        expect(istiodReady("1-30-3", { name: "istiod-1-30-3", replicas: 2, readyReplicas: 2 }).status).toBe("ok");
+        expect(istiodReady("1-30-3", { name: "istiod-1-30-3", replicas: 2, readyReplicas: 1 })).toEqual({
+            check: "istiod 1-30-3 is ready",
+            status: "fail",
+            detail: "1/2 pods ready",
+        });
+        expect(istiodReady("1-30-3", undefined).detail).toBe("no Deployment istiod-1-30-3: is the revision installed?");
+    });
+
+    test("the validation webhook: rejected is good, unreachable and admitted are named", () => {
+        expect(validationAnswers({ created: false, message: 'Error from server: admission webhook "validation.istio.io" denied the request: configuration is invalid: gateway must have at least one server' }).status).toBe("ok");
+        expect(
+            validationAnswers({
+                created: false,
+                message: 'Error from server (InternalError): Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod-1-30-3.istio-system.svc:443/validate?timeout=10s": context deadline exceeded\n',
+            }),
+        ).toEqual({
+            check: "the validation webhook answers",
+            status: "fail",
+            detail: 'the API server cannot reach istiod\'s webhook: Error from server (InternalError): Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod-1-30-3.istio-system.svc:443/validate?timeout=10s": context deadline exceeded',
+        });
+        expect(validationAnswers({ created: true }).status).toBe("fail");
+    });
+
+    test("injection by the expected revision with the mode's init container", () => {
+        const injected = { containers: ["app", "istio-proxy"], initContainers: ["istio-init"], injectionStatus: '{"revision":"1-30-3"}' };
+        expect(injectedBy("shop", "1-30-3", "init", injected).status).toBe("ok");
+        expect(injectedBy("shop", "1-29-6", "init", injected).detail).toBe("injected by revision 1-30-3, expected 1-29-6");
+        expect(injectedBy("shop", "1-30-3", "cni", injected).detail).toBe('init containers ["istio-init"]: expected istio-validation (cni interception)');
+        expect(injectedBy("shop", "1-30-3", "init", { containers: ["app"], initContainers: [] }).status).toBe("fail");
+    });
+
+    test("the report counts and marks each result", () => {
+        const report = formatReport([
+            { check: "a", status: "ok", detail: "fine" },
+            { check: "b", status: "warn", detail: "soon" },
+            { check: "c", status: "fail", detail: "broken" },
+        ]);
+        expect(report).toBe("ok    a: fine\nWARN  b: soon\nFAIL  c: broken\n\n1 ok, 1 warning(s), 1 failure(s)");
+    });
+});
