@@ -38,8 +38,7 @@ KUBERNETES_SERVICE_IP=10.96.0.1
 POD_CIDR=10.0.0.1/24
 NODE_IP=10.0.0.1
 
-# Stop order; start order is the reverse.
-components=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -100,12 +99,25 @@ stop_component() {
 
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
 
+# Fails at once when a launched component has exited (bad flag, port taken),
+# rather than at the end of a wait; shows the end of its log.
+check_alive() {
+  local c
+  for c in "${components[@]}"; do
+    [[ -f $run/$c.pid ]] || continue
+    running "$c" && continue
+    tail -n 20 "$logs/$c.log" >&2
+    die "$c exited (log: $logs/$c.log)"
+  done
+}
+
 # wait_for SECONDS WHAT COMMAND...: polls COMMAND until it succeeds.
 wait_for() {
   local timeout=$1 what=$2 deadline
   shift 2
   deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
+    check_alive
     ((SECONDS < deadline)) || die "timed out after ${timeout}s waiting for $what (logs: $logs)"
     sleep 0.25
   done
@@ -113,13 +125,24 @@ wait_for() {
 
 # --- certificates and kubeconfigs ---------------------------------------------
 
-# cert NAME SUBJECT EXTENSIONS: key and certificate signed by the cluster CA.
+# ca NAME: a self-signed certificate authority.
+ca() {
+  local name=$1
+  [[ -f $pki/$name.crt ]] && return
+  openssl ecparam -name prime256v1 -genkey -noout -out "$pki/$name.key" 2>/dev/null
+  openssl req -x509 -new -key "$pki/$name.key" -subj "/CN=local-kubernetes-$name" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$pki/$name.crt"
+}
+
+# cert CA NAME SUBJECT EXTENSIONS: key and certificate signed by CA.
 cert() {
-  local name=$1 subject=$2 ext=$3
+  local ca=$1 name=$2 subject=$3 ext=$4
   [[ -f $pki/$name.crt ]] && return
   openssl ecparam -name prime256v1 -genkey -noout -out "$pki/$name.key" 2>/dev/null
   openssl req -new -key "$pki/$name.key" -subj "$subject" -out "$pki/$name.csr"
-  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$ca.crt" -CAkey "$pki/$ca.key" \
     -CAcreateserial -days 3650 -sha256 -extfile <(printf '%s\n' "$ext") \
     -out "$pki/$name.crt" 2>/dev/null
   rm -f "$pki/$name.csr"
@@ -156,28 +179,30 @@ EOF
 make_pki() {
   mkdir -p "$pki"
   chmod 700 "$pki"
-  if [[ ! -f $pki/ca.crt ]]; then
-    openssl ecparam -name prime256v1 -genkey -noout -out "$pki/ca.key" 2>/dev/null
-    openssl req -x509 -new -key "$pki/ca.key" -subj "/CN=local-kubernetes-ca" -days 3650 -sha256 \
-      -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-      -out "$pki/ca.crt"
-  fi
+  ca ca
   local client="basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth"
   # The apiserver's serving certificate: the names clients use here and the
   # in-cluster names of the kubernetes Service.
-  cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
+  cert ca apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=IP:127.0.0.1,DNS:localhost,IP:$KUBERNETES_SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   # O=system:masters: bound to cluster-admin without any RBAC object.
-  cert admin "/O=system:masters/CN=kubernetes-admin" "$client"
+  cert ca admin "/O=system:masters/CN=kubernetes-admin" "$client"
   # The controller-manager and scheduler log in as the users their built-in
   # RBAC roles (system:kube-controller-manager, system:kube-scheduler) name.
-  cert controller-manager "/CN=system:kube-controller-manager" "$client"
-  cert scheduler "/CN=system:kube-scheduler" "$client"
+  cert ca controller-manager "/CN=system:kube-controller-manager" "$client"
+  cert ca scheduler "/CN=system:kube-scheduler" "$client"
+  # Front proxy (request-header authentication): the apiserver proves itself
+  # with this client certificate when it forwards to aggregated APIs, and the
+  # controller-manager and scheduler read its CA from the
+  # extension-apiserver-authentication ConfigMap (they log errors every few
+  # seconds when it lacks one). A CA of its own, as kubeadm does, so no other
+  # client certificate can pass as the proxy.
+  ca front-proxy-ca
+  cert front-proxy-ca front-proxy-client "/CN=front-proxy-client" "$client"
   # Service-account tokens: the apiserver signs and checks them with this pair,
   # the controller-manager signs the legacy token Secrets with the private key.
   if [[ ! -f $pki/sa.key ]]; then
@@ -310,7 +335,14 @@ start_apiserver() {
     --authorization-mode=Node,RBAC \
     --allow-privileged=true \
     --enable-priority-and-fairness=false \
-    --egress-selector-config-file="$state/egress-selector.yaml"
+    --egress-selector-config-file="$state/egress-selector.yaml" \
+    --requestheader-client-ca-file="$pki/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$pki/front-proxy-client.crt" \
+    --proxy-client-key-file="$pki/front-proxy-client.key"
   # /readyz turns ok once etcd answers and every post-start hook (built-in RBAC
   # roles, priority classes, system namespaces) is done.
   wait_for 180 "kube-apiserver /readyz" apiserver_ready
@@ -365,7 +397,18 @@ start_kwok() {
   # a selector). --cidr and --node-ip are the pod IPs and node address kwok
   # writes into status; nothing is ever sent to them. No --node-port and no
   # --server-address: kwok opens no port (no logs/exec emulation).
-  launch kwok \
+  # --node-lease-duration-seconds: kwok renews a Lease per node, as kubelets do,
+  # so the node lifecycle controller keeps the nodes Ready. Without the flag
+  # kwok v0.8.0 keeps no Leases at all, although 40 is its documented default.
+  # HOME: kwok also reads ~/.kwok/kwok.yaml when present; keep a user's file
+  # (e.g. from kwokctl) out of this cluster.
+  running kwok && return
+  # A kwok process holds its node Leases under a random identity; a new one
+  # waits for the old Leases to expire (40s) before it manages the nodes and
+  # their pods. No kwok runs now, so drop the stale Leases.
+  kubectl delete leases -n kube-node-lease --all --ignore-not-found >/dev/null
+  mkdir -p "$state/kwok-home"
+  HOME="$state/kwok-home" launch kwok \
     --kubeconfig="$kubeconfig" \
     --config="$state/kwok.yaml" \
     --manage-all-nodes=false \
@@ -373,7 +416,8 @@ start_kwok() {
     --manage-nodes-with-label-selector= \
     --manage-single-node= \
     --cidr="$POD_CIDR" \
-    --node-ip="$NODE_IP"
+    --node-ip="$NODE_IP" \
+    --node-lease-duration-seconds=40
 }
 
 nodes_ready() {
@@ -397,8 +441,11 @@ cmd_start() {
 
   ensure_kubectl
   # Builds the binaries on the first run; later runs only check stamps.
-  "$root/scripts/tools/kube.sh" >&2
+  bash "$root/scripts/tools/kube.sh" >&2
   mkdir -p "$state" "$logs" "$run"
+  # Pid files of components that died are stale: check_alive would take them
+  # for a failed start.
+  for c in "${components[@]}"; do running "$c" || rm -f "$run/$c.pid"; done
 
   for port in $ETCD_PORT $ETCD_PEER_PORT $APISERVER_PORT $CONTROLLER_MANAGER_PORT $SCHEDULER_PORT; do
     case $port in
@@ -431,8 +478,17 @@ cmd_start() {
 
 cmd_stop() {
   local wipe=false c
-  [[ ${1:-} == --wipe ]] && wipe=true
-  for c in "${components[@]}"; do stop_component "$c"; done
+  case ${1:-} in
+    --wipe) wipe=true ;;
+    "") ;;
+    *) die "unknown option: $1 (stop [--wipe])" ;;
+  esac
+  # Clients first, in parallel (each takes a second or two to shut down), then
+  # the apiserver, then etcd, so nothing loses its server while writing.
+  for c in kwok kube-scheduler kube-controller-manager; do stop_component "$c" & done
+  wait
+  stop_component kube-apiserver
+  stop_component etcd
   if $wipe; then
     rm -rf "$state"
     log "wiped $state"

@@ -135,8 +135,6 @@ kube_ldflags() {
   echo "$out"
 }
 
-total=$SECONDS
-
 build kubernetes k8s.io/kubernetes "$KUBE_VERSION" "$(kube_replaces)" "$(kube_ldflags)" \
   kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
   kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
@@ -154,5 +152,4 @@ build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "" "" etcd=go.etcd.io/etcd/
 build kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" \
   "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" kwok=sigs.k8s.io/kwok/cmd/kwok
 
-log "binaries in $bin (total ${SECONDS}s):"
-ls -l "$bin" >&2
+log "binaries in $bin (${SECONDS}s)"
