@@ -8,6 +8,11 @@
 # (certificates, etcd data, kubeconfig, logs, pid files) is under
 # .local/cluster/. The binaries come from scripts/tools/kube.sh.
 #
+# The "cluster network" (the API server's calls to webhooks, aggregated APIs,
+# kubelets) is clusternet, when built: it forwards a connection to a Service's
+# cluster IP to a local process registered as that Service's backend (e.g.
+# istiod run by scripts/istiod.sh), and refuses everything else at once.
+#
 # Usage:
 #   scripts/cluster.sh start          start (no-op if running), wait until ready,
 #                                     print the kubeconfig path
@@ -38,7 +43,17 @@ KUBERNETES_SERVICE_IP=10.96.0.1
 POD_CIDR=10.0.0.1/24
 NODE_IP=10.0.0.1
 
+# The cluster network proxy (see write_egress_config) and its backend registry.
+network_socket="$run/cluster-network.sock"
+backends="$run/backends.json"
+
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# clusternet is optional: without it the cluster network simply does not exist.
+with_clusternet() {
+  [[ -x $bin/clusternet || -f $run/clusternet.pid ]] || return 0
+  [[ " ${components[*]} " == *" clusternet "* ]] || components+=(clusternet)
+}
+with_clusternet
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -220,11 +235,20 @@ subjectAltName=IP:127.0.0.1,DNS:localhost,IP:$KUBERNETES_SERVICE_IP,DNS:kubernet
 
 # The apiserver dials the "cluster" network for webhooks, aggregated APIs and
 # kubelets (logs, exec, port-forward). Those addresses (service and pod IPs,
-# the fake nodes' IP) exist only on paper here, so send that traffic to a
-# socket that does not exist: such calls fail at once instead of leaving the
-# machine. etcd and the apiserver's own loopback traffic stay direct.
+# the fake nodes' IP) exist only on paper here, so that traffic goes as HTTP
+# CONNECT to a unix socket: clusternet serves it when built and running, and
+# forwards only connections to Services with a registered local backend; any
+# other call (and every call while nothing listens on the socket) fails at
+# once instead of leaving the machine. etcd and the apiserver's own loopback
+# traffic stay direct.
 write_egress_config() {
-  cat >"$state/egress-selector.yaml" <<EOF
+  local file="$state/egress-selector.yaml"
+  # The apiserver reads this file at start only.
+  if running kube-apiserver && [[ -f $file ]] && ! grep -qF "udsName: $network_socket" "$file"; then
+    log "warning: the running kube-apiserver was started with another cluster network socket;" \
+      "restart the cluster (stop, then start) to use clusternet"
+  fi
+  cat >"$file" <<EOF
 apiVersion: apiserver.k8s.io/v1beta1
 kind: EgressSelectorConfiguration
 egressSelections:
@@ -233,7 +257,7 @@ egressSelections:
     proxyProtocol: HTTPConnect
     transport:
       uds:
-        udsName: $run/no-cluster-network.sock
+        udsName: $network_socket
 EOF
 }
 
@@ -420,6 +444,20 @@ start_kwok() {
     --node-lease-duration-seconds=40
 }
 
+start_clusternet() {
+  [[ -x $bin/clusternet ]] || return 0
+  # Watches Services with the admin credentials (it only lists and watches
+  # them); the registry file is read on every connection.
+  launch clusternet serve \
+    -socket "$network_socket" \
+    -registry "$backends" \
+    -server "https://127.0.0.1:$APISERVER_PORT" \
+    -ca "$pki/ca.crt" \
+    -cert "$pki/admin.crt" \
+    -key "$pki/admin.key"
+  wait_for 30 "the cluster network socket" test -S "$network_socket"
+}
+
 nodes_ready() {
   local ready
   ready=$(kubectl get nodes -l type=kwok \
@@ -442,6 +480,7 @@ cmd_start() {
   ensure_kubectl
   # Builds the binaries on the first run; later runs only check stamps.
   bash "$root/scripts/tools/kube.sh" >&2
+  with_clusternet
   mkdir -p "$state" "$logs" "$run"
   # Pid files of components that died are stale: check_alive would take them
   # for a failed start.
@@ -463,6 +502,7 @@ cmd_start() {
 
   start_etcd
   start_apiserver
+  start_clusternet
   start_controller_manager
   start_scheduler
   start_kwok
@@ -488,6 +528,8 @@ cmd_stop() {
   for c in kwok kube-scheduler kube-controller-manager; do stop_component "$c" & done
   wait
   stop_component kube-apiserver
+  # clusternet serves the apiserver only; etcd last.
+  stop_component clusternet
   stop_component etcd
   if $wipe; then
     rm -rf "$state"
@@ -508,6 +550,10 @@ cmd_status() {
   if $any && apiserver_ready; then
     echo "apiserver: https://127.0.0.1:$APISERVER_PORT ready; kubeconfig: $kubeconfig"
     kubectl get nodes -o wide 2>/dev/null || true
+  fi
+  if [[ -s $backends ]]; then
+    echo "cluster network backends ($backends):"
+    grep '":' "$backends" || true
   fi
 }
 

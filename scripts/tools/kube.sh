@@ -4,6 +4,7 @@
 #   kube-apiserver, kube-controller-manager, kube-scheduler  (k8s.io/kubernetes)
 #   etcd                                                     (go.etcd.io/etcd/server/v3)
 #   kwok                                                     (sigs.k8s.io/kwok)
+#   clusternet                                               (scripts/tools/clusternet, this project's)
 # Nothing prebuilt is downloaded. Re-running is cheap: a program whose stamp
 # file records the same module version (and whose binaries exist) is skipped.
 #
@@ -151,5 +152,22 @@ build etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "" "" etcd=go.etcd.io/etcd/
 # No replaces; built in a wrapper anyway so all programs follow one path.
 build kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" \
   "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" kwok=sigs.k8s.io/kwok/cmd/kwok
+
+# --- clusternet ---------------------------------------------------------------
+# The local cluster's "cluster network" (scripts/tools/clusternet, this project's own code, no dependencies):
+# rebuilt when its sources change.
+build_clusternet() {
+  local src="$root/scripts/tools/clusternet" stamp="$bin/.clusternet.stamp" want start=$SECONDS
+  want=$(cat "$src/go.mod" "$src"/*.go | sha256sum | cut -d' ' -f1)
+  if ! $force && [[ -x $bin/clusternet && -f $stamp && $(<"$stamp") == "$want" ]]; then
+    log "clusternet: already built"
+    return
+  fi
+  log "clusternet: building"
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$bin/clusternet" .)
+  echo "$want" >"$stamp"
+  log "clusternet: done in $((SECONDS - start))s"
+}
+build_clusternet
 
 log "binaries in $bin (${SECONDS}s)"

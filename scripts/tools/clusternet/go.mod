@@ -1,0 +1,3 @@
+module istio-mesh.local/clusternet
+
+go 1.26
