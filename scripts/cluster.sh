@@ -458,6 +458,21 @@ start_clusternet() {
   wait_for 30 "the cluster network socket" test -S "$network_socket"
 }
 
+# kwok reports "kwok-<version>" as the nodes' kubelet version unless the
+# Node's status names one. Clients that gate features on the kubelet version
+# (istiod injects native sidecars only on kubelets 1.33 or later) should see
+# what a real cluster of this version reports. The status subresource is
+# patched, so nodes created earlier get it too.
+report_kubelet_version() {
+  local version i
+  version=$(<"$bin/.kubernetes.stamp")
+  version=${version##*@}
+  for ((i = 0; i < NODES; i++)); do
+    kubectl patch node "kwok-node-$i" --subresource=status --type=merge \
+      -p "{\"status\":{\"nodeInfo\":{\"kubeletVersion\":\"$version\"}}}" >/dev/null
+  done
+}
+
 nodes_ready() {
   local ready
   ready=$(kubectl get nodes -l type=kwok \
@@ -508,6 +523,7 @@ cmd_start() {
   start_kwok
 
   nodes_yaml | kubectl apply -f - >/dev/null
+  report_kubelet_version
   wait_for 120 "${NODES} Ready nodes" nodes_ready
   # Pods are refused until the namespace's default ServiceAccount exists; the
   # controller-manager creates it shortly after start.
