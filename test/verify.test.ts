@@ -117,15 +117,69 @@ describe("control plane and webhook checks", () => {
             status: "fail",
             detail: 'the API server cannot reach istiod\'s webhook: Error from server (InternalError): Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod-1-30-3.istio-system.svc:443/validate?timeout=10s": context deadline exceeded',
         });
+        // Refused at once by the cluster's network (the local cluster's CONNECT proxy with no backend for istiod).
+        expect(
+            validationAnswers({
+                created: false,
+                message:
+                    'Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: Post "https://istiod-1-30-3.istio-system.svc:443/validate?timeout=10s": proxy error from /run/cluster-network.sock while dialing 10.96.187.61:443, code 503: 503 no backend registered for istio-system/istiod-1-30-3:15017',
+            }).detail,
+        ).toMatch(/^the API server cannot reach istiod's webhook: .*failed calling webhook "validation\.istio\.io".*no backend registered for istio-system\/istiod-1-30-3:15017$/);
         expect(validationAnswers({ created: true }).status).toBe("fail");
     });
 
     test("injection by the expected revision with the mode's init container", () => {
-        const injected = { containers: ["app", "istio-proxy"], initContainers: ["istio-init"], injectionStatus: '{"revision":"1-30-3"}' };
-        expect(injectedBy("shop", "1-30-3", "init", injected).status).toBe("ok");
+        // istio-proxy as a plain container: what istiod injects when a kubelet is older than 1.33.
+        const injected = { containers: ["app", "istio-proxy"], initContainers: ["istio-init"], sidecars: [], injectionStatus: '{"revision":"1-30-3"}' };
+        expect(injectedBy("shop", "1-30-3", "init", injected)).toEqual({
+            check: "namespace shop is injected by 1-30-3",
+            status: "ok",
+            detail: "istio-proxy and istio-init added",
+        });
         expect(injectedBy("shop", "1-29-6", "init", injected).detail).toBe("injected by revision 1-30-3, expected 1-29-6");
         expect(injectedBy("shop", "1-30-3", "cni", injected).detail).toBe('init containers ["istio-init"]: expected istio-validation (cni interception)');
-        expect(injectedBy("shop", "1-30-3", "init", { containers: ["app"], initContainers: [] }).status).toBe("fail");
+        expect(injectedBy("shop", "1-30-3", "init", { containers: ["app"], initContainers: [], sidecars: [] })).toEqual({
+            check: "namespace shop is injected by 1-30-3",
+            status: "fail",
+            detail: "no istio-proxy container: the namespace is not enrolled, or no injector matched it",
+        });
+    });
+
+    test("istio-proxy as a native sidecar: an init container with restartPolicy Always", () => {
+        // The shape istiod gives a dry-run pod on kubelets 1.33 and later: istio-init, then istio-proxy, both init
+        // containers; only istio-proxy restarts always.
+        const native = {
+            containers: ["app"],
+            initContainers: ["istio-init", "istio-proxy"],
+            sidecars: ["istio-proxy"],
+            injectionStatus: '{"initContainers":["istio-init","istio-proxy"],"containers":null,"revision":"1-30-3"}',
+        };
+        expect(injectedBy("shop", "1-30-3", "init", native)).toEqual({
+            check: "namespace shop is injected by 1-30-3",
+            status: "ok",
+            detail: "istio-proxy (native sidecar) and istio-init added",
+        });
+        const cni = { ...native, initContainers: ["istio-validation", "istio-proxy"] };
+        expect(injectedBy("shop", "1-30-3", "cni", cni).detail).toBe("istio-proxy (native sidecar) and istio-validation added");
+        expect(injectedBy("shop", "1-30-3", "init", cni).detail).toBe('init containers ["istio-validation","istio-proxy"]: expected istio-init (init interception)');
+        // An init container that never exits blocks the pod: not an injected sidecar.
+        expect(injectedBy("shop", "1-30-3", "init", { ...native, sidecars: [] })).toEqual({
+            check: "namespace shop is injected by 1-30-3",
+            status: "fail",
+            detail: "istio-proxy is an init container without restartPolicy Always: the pod would never start",
+        });
+    });
+
+    test("a refused dry-run pod is named with the API server's answer", () => {
+        const refused = {
+            containers: [],
+            initContainers: [],
+            sidecars: [],
+            error: 'Error from server (InternalError): Internal error occurred: failed calling webhook "namespace.sidecar-injector.istio.io": failed to call webhook\nmore',
+        };
+        expect(injectedBy("shop", "1-30-3", "init", refused).detail).toBe(
+            'the dry-run pod was refused: Error from server (InternalError): Internal error occurred: failed calling webhook "namespace.sidecar-injector.istio.io": failed to call webhook',
+        );
     });
 
     test("the report counts and marks each result", () => {

@@ -51,7 +51,13 @@ export function validationAnswers(outcome: DryRunOutcome): CheckResult {
 
 export interface DryRunPod {
     readonly containers: readonly string[];
+    /** Every init container, in order, sidecars included. */
     readonly initContainers: readonly string[];
+    /**
+     * The init containers with `restartPolicy: Always`: Kubernetes' native sidecars, which keep running next to the
+     * app. istiod injects istio-proxy as one when every kubelet is 1.33 or later (ENABLE_NATIVE_SIDECARS=auto).
+     */
+    readonly sidecars: readonly string[];
     /** The `sidecar.istio.io/status` annotation istiod writes on injection. */
     readonly injectionStatus?: string;
     readonly error?: string;
@@ -63,8 +69,11 @@ export function injectedBy(namespace: string, revision: string, interception: "i
     if (pod.error !== undefined) {
         return { check, status: "fail", detail: `the dry-run pod was refused: ${firstLine(pod.error)}` };
     }
-    if (!pod.containers.includes("istio-proxy")) {
-        return { check, status: "fail", detail: "no istio-proxy container: the namespace is not enrolled, or no injector matched it" };
+    const nativeSidecar = pod.sidecars.includes("istio-proxy");
+    if (!pod.containers.includes("istio-proxy") && !nativeSidecar) {
+        return pod.initContainers.includes("istio-proxy")
+            ? { check, status: "fail", detail: "istio-proxy is an init container without restartPolicy Always: the pod would never start" }
+            : { check, status: "fail", detail: "no istio-proxy container: the namespace is not enrolled, or no injector matched it" };
     }
     const status = parseStatus(pod.injectionStatus);
     if (status.revision !== revision) {
@@ -74,7 +83,7 @@ export function injectedBy(namespace: string, revision: string, interception: "i
     if (!pod.initContainers.includes(expectedInit)) {
         return { check, status: "fail", detail: `init containers ${JSON.stringify(pod.initContainers)}: expected ${expectedInit} (${interception} interception)` };
     }
-    return { check, status: "ok", detail: `istio-proxy and ${expectedInit} added` };
+    return { check, status: "ok", detail: `istio-proxy${nativeSidecar ? " (native sidecar)" : ""} and ${expectedInit} added` };
 }
 
 function parseStatus(text: string | undefined): { revision?: string } {

@@ -39,16 +39,17 @@ function dryRunPod(namespace: string): DryRunPod {
         namespace,
     );
     if (!outcome.created) {
-        return { containers: [], initContainers: [], error: outcome.message };
+        return { containers: [], initContainers: [], sidecars: [], error: outcome.message };
     }
     const pod = outcome.object as KubeObject & {
         metadata: { annotations?: Record<string, string> };
-        spec: { containers: { name: string }[]; initContainers?: { name: string }[] };
+        spec: { containers: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[] };
     };
+    const initContainers = pod.spec.initContainers ?? [];
     return {
         containers: pod.spec.containers.map((container) => container.name),
-        // Istio 1.30 runs istio-proxy as a native sidecar (an init container that keeps running); it counts as a container.
-        initContainers: (pod.spec.initContainers ?? []).map((container) => container.name),
+        initContainers: initContainers.map((container) => container.name),
+        sidecars: initContainers.filter((container) => container.restartPolicy === "Always").map((container) => container.name),
         injectionStatus: pod.metadata.annotations?.["sidecar.istio.io/status"],
     };
 }
@@ -69,11 +70,8 @@ export function verifyCluster(settings: MeshSettings, now: Date = new Date()): C
     const outcome: DryRunOutcome = invalid.created ? { created: true } : { created: false, message: invalid.message };
     results.push(validationAnswers(outcome));
     for (const namespace of settings.namespaces) {
-        const pod = dryRunPod(namespace.name);
-        // Native sidecars: istio-proxy is listed with the init containers.
-        const containers = [...pod.containers, ...pod.initContainers.filter((name) => name === "istio-proxy")];
         results.push(
-            injectedBy(namespace.name, resolveRevision(namespace.target, settings.istio.tags), settings.interception.mode, { ...pod, containers }),
+            injectedBy(namespace.name, resolveRevision(namespace.target, settings.istio.tags), settings.interception.mode, dryRunPod(namespace.name)),
         );
     }
     results.push(...caChain(settings.pki.enabled ? secretFiles(settings.namespace) : undefined, now));
