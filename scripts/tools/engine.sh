@@ -32,6 +32,10 @@ recipe=1
 
 mkdir -p "$bin_dir" "$go_dir" "$PULUMI_HOME"
 
+# One run at a time: a second run waits here, then finds the first one's binaries fresh.
+exec 9>"$go_dir/.engine.lock"
+flock 9
+
 log() { printf 'engine: %s\n' "$*" >&2; }
 warn() { printf 'engine: WARNING: %s\n' "$*" >&2; }
 
@@ -102,6 +106,20 @@ install_plugin() {
   "$bin_dir/pulumi" plugin install resource "$1" "$2" --file "$bin_dir/pulumi-resource-$1" --reinstall
 }
 
+# fresh_plugin NAME VERSION KEY: like fresh, and reinstalls the plugin if PULUMI_HOME lost it.
+fresh_plugin() {
+  fresh "pulumi-resource-$1" "$3" || return 1
+  [[ -d $PULUMI_HOME/plugins/resource-$1-v$2 ]] || install_plugin "$1" "$2"
+  log "pulumi-resource-$1: up to date"
+}
+
+# timing: "<program>: <phase> in Ns" lines, to tell module downloads from compiling.
+phase_start=$SECONDS
+phase() {
+  log "$1: $2 in $((SECONDS - phase_start))s"
+  phase_start=$SECONDS
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Pulumi CLI: github.com/pulumi/pulumi/pkg/v3/cmd/pulumi at the version of @pulumi/pulumi. When the proxy does not
 # serve that release of pkg/v3, the next release it serves is used (a newer CLI runs programs of an older SDK).
@@ -118,8 +136,10 @@ build_pulumi() {
     restate_replaces "$(mod_file "$mod@$version")"
   } >go.mod
   go get "$mod/cmd/pulumi@$version"
+  phase pulumi "modules resolved and downloaded"
   go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
     -o "$bin_dir/pulumi" "$mod/cmd/pulumi"
+  phase pulumi "compiled"
   stamp pulumi "$key"
 }
 
@@ -133,7 +153,7 @@ langhost_fallback=v3.68.0
 build_language_host() {
   local want key mod=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 version pkg
   want=v$(lock_version @pulumi/pulumi)
-  key="pulumi-language-nodejs sdk=$want recipe=$recipe"
+  key="pulumi-language-nodejs sdk=$want fallback=$langhost_fallback recipe=$recipe"
   if fresh pulumi-language-nodejs "$key"; then log "pulumi-language-nodejs: up to date"; return; fi
   if served "$mod@$want"; then
     version=$want
@@ -152,23 +172,27 @@ build_language_host() {
     restate_replaces "$(mod_file "$mod@$version")"
   } >go.mod
   go get "$pkg@$version"
+  phase pulumi-language-nodejs "modules resolved and downloaded"
   go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
     -o "$bin_dir/pulumi-language-nodejs" "$pkg"
+  phase pulumi-language-nodejs "compiled"
   stamp pulumi-language-nodejs "$key"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Kubernetes provider: github.com/pulumi/pulumi-kubernetes/provider/v4. The repository tags releases as vX.Y.Z, not
 # provider/vX.Y.Z, so the module has no versions of its own: a release is reachable only as the pseudo-version of
-# the commit its tag points at. This table maps releases to those pseudo-versions.
+# the commit its tag points at. This table maps releases to those pseudo-versions (v4.25.0 is tagged on commit
+# f47bc2d6f199). Releases missing from it, or not served by the module proxy, fall back to the newest commit the
+# proxy serves.
 k8s_commits=(
   "4.25.0 v4.0.0-20260115033456-f47bc2d6f199"
 )
 build_kubernetes() {
   local want key mod=github.com/pulumi/pulumi-kubernetes/provider/v4 version="" release="" entry src sdk_req sdk
   want=$(lock_version @pulumi/kubernetes)
-  key="pulumi-resource-kubernetes $want recipe=$recipe"
-  if fresh pulumi-resource-kubernetes "$key"; then log "pulumi-resource-kubernetes: up to date"; return; fi
+  key="pulumi-resource-kubernetes $want commits=${k8s_commits[*]} recipe=$recipe"
+  if fresh_plugin kubernetes "$want" "$key"; then return; fi
   for entry in "${k8s_commits[@]}"; do
     if [[ ${entry%% *} == "$want" ]] && served "$mod@${entry#* }"; then
       version=${entry#* }
@@ -178,7 +202,7 @@ build_kubernetes() {
   if [[ -z $version ]]; then
     # Not in the table (or not served): take the newest commit the proxy serves and name its release if known.
     version=$( (cd "$go_dir" && go list -m "$mod@latest") | awk '{print $2}')
-    release=unknown
+    release=$version
     for entry in "${k8s_commits[@]}"; do
       [[ ${entry#* } == "$version" ]] && release=${entry%% *}
     done
@@ -203,10 +227,14 @@ build_kubernetes() {
   sdk=$(first_served github.com/pulumi/pulumi-kubernetes/sdk/v4 "$sdk_req")
   go mod edit -dropreplace github.com/pulumi/pulumi-kubernetes/sdk/v4
   go get "github.com/pulumi/pulumi-kubernetes/sdk/v4@$sdk"
+  go list -e -deps ./cmd/pulumi-resource-kubernetes >/dev/null # downloads what the build needs
+  phase pulumi-resource-kubernetes "modules resolved and downloaded"
   (cd cmd/pulumi-resource-kubernetes && VERSION=$want go run generate.go)
-  # The version is stamped with the release the code really is; the plugin is installed under the lock version.
+  # The binary is stamped with the release its code really is; the plugin is installed under the lock version,
+  # the one the @pulumi/kubernetes SDK asks the engine for (the engine loads only an exact version match).
   go build -trimpath -ldflags "-s -w -X $mod/pkg/version.Version=$release" \
     -o "$bin_dir/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
+  phase pulumi-resource-kubernetes "compiled"
   install_plugin kubernetes "$want"
   stamp pulumi-resource-kubernetes "$key"
 }
@@ -226,6 +254,7 @@ build_kubernetes() {
 #                 bridge-metadata.json are build outputs upstream too, so they are generated here)
 # Both binaries are stamped with the lock version: the bridge refuses to start without a version.
 bridge_version=v3.120.0 # the newest pulumi-terraform-bridge the module proxy serves
+tf_sdk_fork=v2.0.0-20260318212141-5525259d096b # github.com/pulumi/terraform-plugin-sdk/v2, see build_bridged
 # Terraform provider commits (the newest the module proxy serves; the upstream repositories publish no Go versions)
 tls_tf_module=github.com/hashicorp/terraform-provider-tls
 tls_tf_version=v1.2.1-0.20260819085117-d044ca7c6f52
@@ -324,8 +353,8 @@ build_bridged() {
   local name=$1 tf_module=$2 tf_version=$3 internal=$4 want key program wrapper
   program=pulumi-resource-$name
   want=$(lock_version "@pulumi/$name")
-  key="$program $want bridge=$bridge_version tf=$tf_version recipe=$recipe"
-  if fresh "$program" "$key"; then log "$program: up to date"; return; fi
+  key="$program $want bridge=$bridge_version sdk=$tf_sdk_fork tf=$tf_version recipe=$recipe"
+  if fresh_plugin "$name" "$want" "$key"; then return; fi
   warn "the module proxy serves no pulumi-$name provider module; assembling the bridged provider from" \
     "pulumi-terraform-bridge $bridge_version and $tf_module@$tf_version, installed as plugin version $want"
   new_wrapper "$program"
@@ -391,13 +420,21 @@ EOF
     printf 'require (\n\t%s/shim v0.0.0\n\t%s %s\n\tgithub.com/pulumi/pulumi-terraform-bridge/v3 %s\n)\n\n' \
       "$tf_module" "$tf_module" "$tf_version" "$bridge_version"
     printf 'replace %s/shim => ./shim\n\n' "$tf_module"
-    # The bridge builds against Pulumi's fork of terraform-plugin-sdk/v2 (its go.mod replaces it).
-    restate_replaces "$(mod_file "github.com/pulumi/pulumi-terraform-bridge/v3@$bridge_version")"
+    # The bridge builds against Pulumi's fork of terraform-plugin-sdk/v2: its go.mod replaces the module with the
+    # fork, which a wrapper has to repeat. The fork commit it names predates terraform-plugin-go v0.31, which these
+    # Terraform providers require and whose ProviderServer interface that commit does not implement, so a later
+    # fork commit is named instead. Any other replace of the bridge's go.mod is repeated as it is.
+    printf 'replace github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 %s\n' \
+      "$tf_sdk_fork"
+    restate_replaces "$(mod_file "github.com/pulumi/pulumi-terraform-bridge/v3@$bridge_version")" |
+      grep -v '^replace github.com/hashicorp/terraform-plugin-sdk/v2 ' || true
   } >go.mod
   go mod tidy
+  phase "$program" "modules resolved and downloaded"
   local ldflags="-s -w -X $wrapper/info.Version=$want"
   go build -trimpath -ldflags "$ldflags" -o "$go_dir/$program/pulumi-tfgen-$name" "./cmd/pulumi-tfgen-$name"
-  "./pulumi-tfgen-$name" schema --out "cmd/$program"
+  # Docs are skipped: they only feed the descriptions of SDKs generated from the schema, not the provider.
+  "./pulumi-tfgen-$name" schema --skip-docs --skip-examples --out "cmd/$program"
   # As upstream's generate step does: the generator leaves the version out of schema.json; the embedded copy
   # carries it, minified.
   node -e '
@@ -407,6 +444,7 @@ EOF
     fs.writeFileSync(process.argv[2], JSON.stringify(spec));
   ' "cmd/$program/schema.json" "cmd/$program/schema-embed.json" "$want"
   go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$program" "./cmd/$program"
+  phase "$program" "compiled"
   install_plugin "$name" "$want"
   stamp "$program" "$key"
 }
@@ -419,6 +457,7 @@ programs=("$@")
 [[ ${#programs[@]} -gt 0 ]] ||
   programs=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-tls pulumi-resource-random)
 for program in "${programs[@]}"; do
+  phase_start=$SECONDS
   case $program in
   pulumi) (build_pulumi) ;;
   pulumi-language-nodejs) (build_language_host) ;;
@@ -434,4 +473,4 @@ for program in "${programs[@]}"; do
   *) log "unknown program: $program" && exit 2 ;;
   esac
 done
-log "done: $(cd "$bin_dir" && echo *)"
+log "done: ${programs[*]}"
