@@ -1,19 +1,6 @@
 import { parseMeshConfig } from "../components/config/load";
-import { MeshConfigError } from "../components/config/issues";
-import { configWith, minimalConfig, settingsWith } from "./fixtures";
+import { configProblems, configWith, minimalConfig, settingsWith } from "./fixtures";
 
-/** The messages of a configuration that must be rejected. */
-function problemsOf(raw: unknown): string[] {
-    try {
-        parseMeshConfig(raw);
-    } catch (error) {
-        if (error instanceof MeshConfigError) {
-            return error.message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
-        }
-        throw error;
-    }
-    throw new Error("expected the configuration to be rejected");
-}
 
 describe("malformed configurations name the key, the value, what is allowed and the fix", () => {
     const cases: Array<[string, unknown, string[]]> = [
@@ -191,7 +178,7 @@ describe("malformed configurations name the key, the value, what is allowed and 
     ];
 
     test.each(cases)("%s", (_title, raw, expected) => {
-        expect(problemsOf(raw)).toEqual(expected);
+        expect(configProblems(raw)).toEqual(expected);
     });
 
     test("has at least fifteen distinct malformed configurations", () => {
@@ -201,7 +188,7 @@ describe("malformed configurations name the key, the value, what is allowed and 
 
 describe("every problem of a configuration is reported at once", () => {
     test("schema and cross-field problems come together, in one error", () => {
-        const problems = problemsOf({
+        const problems = configProblems({
             istio: { version: "1.27.0", platform: "aws" },
             namespace: "Istio",
             istiod: { replicas: 1, disruptionBudget: { enabled: true } },

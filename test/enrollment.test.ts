@@ -1,12 +1,11 @@
 /**
  * Revisions, revision tags and namespace enrollment.
  */
-import { MeshConfigError } from "../components/config/issues";
 import { parseMeshConfig } from "../components/config/load";
 import { istiodValues, baseValues } from "../components/controlplane/values";
 import { enrollmentLabels, enrollmentReport } from "../components/enrollment/labels";
 import { Mesh } from "../components/mesh";
-import { settingsWith } from "./fixtures";
+import { configProblems, settingsWith } from "./fixtures";
 import { useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -20,17 +19,6 @@ const canary = {
     },
 };
 
-function problems(raw: unknown): string[] {
-    try {
-        parseMeshConfig(raw);
-    } catch (error) {
-        if (error instanceof MeshConfigError) {
-            return error.message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
-        }
-        throw error;
-    }
-    throw new Error("expected the configuration to be rejected");
-}
 
 describe("labels per revision model", () => {
     test("the default tag uses istio-injection=enabled, and only that", () => {
@@ -73,25 +61,25 @@ describe("revisions and tags", () => {
     });
 
     test("removing a revision that a tag still points at names the tag", () => {
-        expect(problems({ istio: { revisions: [{ version: "1.30.3" }], tags: { default: "1-30-3", stable: "1-29-6" } } })).toEqual([
+        expect(configProblems({ istio: { revisions: [{ version: "1.30.3" }], tags: { default: "1-30-3", stable: "1-29-6" } } })).toEqual([
             'mesh.istio.tags.stable: got "1-29-6"; tag "stable" points at revision "1-29-6", which is not in istio.revisions (1-30-3). Fix: point the tag at a remaining revision before removing "1-29-6"',
         ]);
     });
 
     test("several revisions need the default tag", () => {
-        expect(problems({ istio: { revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { canary: "1-30-3" } } })).toEqual([
+        expect(configProblems({ istio: { revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { canary: "1-30-3" } } })).toEqual([
             "mesh.istio.tags.default: got nothing; required with more than one revision: the revision that the default tag (istio-injection=enabled namespaces, cluster-wide validation) points at. Fix: set istio.tags.default to one of 1-29-6, 1-30-3",
         ]);
     });
 
     test("version and revisions together, a duplicate revision, a tag named like a revision", () => {
-        expect(problems({ istio: { version: "1.30.3", revisions: [{ version: "1.30.3" }] } })).toEqual([
+        expect(configProblems({ istio: { version: "1.30.3", revisions: [{ version: "1.30.3" }] } })).toEqual([
             'mesh.istio.version: got "1.30.3"; istio.version and istio.revisions are mutually exclusive. Choose a single approach: istio.version for one revision, or istio.revisions (each with its version) for a canary upgrade',
         ]);
-        expect(problems({ istio: { revisions: [{ version: "1.30.3" }, { version: "1.30.3" }] } })).toContain(
+        expect(configProblems({ istio: { revisions: [{ version: "1.30.3" }, { version: "1.30.3" }] } })).toContain(
             'mesh.istio.revisions: got "1-30-3"; revision "1-30-3" is declared twice (two entries with the same version or name). Fix: give one of them a distinct name',
         );
-        expect(problems({ istio: { revisions: [{ version: "1.30.3", name: "blue" }], tags: { default: "blue", blue: "blue" } } })).toEqual([
+        expect(configProblems({ istio: { revisions: [{ version: "1.30.3", name: "blue" }], tags: { default: "blue", blue: "blue" } } })).toEqual([
             'mesh.istio.tags.blue: got "blue"; a tag cannot share its name with a revision ("blue"): istio.io/rev=blue would be ambiguous. Fix: rename the tag',
         ]);
     });
@@ -157,7 +145,7 @@ describe("namespace enrollment", () => {
             'mesh.webhooks.validationFailurePolicy: got "Warn"; allowed: one of "Fail", "Ignore". Fix: pulumi config set --path \'mesh.webhooks.validationFailurePolicy\' Fail',
         ],
     ])("%j", (patch, message) => {
-        expect(problems({ istio: { version: "1.30.3" }, ...patch })).toEqual([message]);
+        expect(configProblems({ istio: { version: "1.30.3" }, ...patch })).toEqual([message]);
     });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Configurations for tests: the smallest valid one, and settings derived from it through the real loader.
  */
+import { MeshConfigError } from "../components/config/issues";
 import { parseMeshConfig } from "../components/config/load";
 import { MeshSettings, SettingsEnvironment } from "../components/config/settings";
 
@@ -30,4 +31,17 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The messages of a configuration that must be rejected, one per problem; throws if it is accepted. */
+export function configProblems(raw: unknown): string[] {
+    try {
+        parseMeshConfig(raw);
+    } catch (error) {
+        if (error instanceof MeshConfigError) {
+            return error.message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
+        }
+        throw error;
+    }
+    throw new Error("expected the configuration to be rejected");
 }

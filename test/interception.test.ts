@@ -2,13 +2,12 @@
  * Traffic interception: the init container or the Istio CNI agent, its presets, ordering and validation.
  */
 import { CNI_PRESETS } from "../components/config/interceptionSettings";
-import { MeshConfigError } from "../components/config/issues";
 import { parseMeshConfig } from "../components/config/load";
 import { ISTIO_PLATFORMS } from "../components/config/schema";
 import { istiodValues } from "../components/controlplane/values";
 import { cniValues } from "../components/interception/values";
 import { Mesh } from "../components/mesh";
-import { configWith, settingsWith } from "./fixtures";
+import { configProblems, configWith, settingsWith } from "./fixtures";
 import { useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -113,31 +112,20 @@ describe("CNI mode", () => {
     });
 });
 
-function problems(raw: unknown): string[] {
-    try {
-        parseMeshConfig(raw);
-    } catch (error) {
-        if (error instanceof MeshConfigError) {
-            return error.message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
-        }
-        throw error;
-    }
-    throw new Error("expected the configuration to be rejected");
-}
 
 describe("validation", () => {
     test("init mode with a restricted namespace names the namespace and the fix", () => {
-        expect(problems(configWith({ namespaces: [{ name: "payments", podSecurity: "restricted" }] }))).toEqual([
+        expect(configProblems(configWith({ namespaces: [{ name: "payments", podSecurity: "restricted" }] }))).toEqual([
             'mesh.namespaces[0].podSecurity: got "restricted"; namespace "payments" enforces the restricted Pod Security Standard, which rejects the istio-init container (it needs NET_ADMIN and NET_RAW), so no injected pod would start there. Fix: set interception.mode to "cni" (pods then need no extra capability)',
         ]);
         expect(() => parseMeshConfig(configWith({ interception: { mode: "cni" }, namespaces: [{ name: "payments", podSecurity: "restricted" }] }))).not.toThrow();
     });
 
     test("CNI settings in init mode, and a relative path", () => {
-        expect(problems(configWith({ interception: { cni: { chained: false } } }))).toEqual([
+        expect(configProblems(configWith({ interception: { cni: { chained: false } } }))).toEqual([
             'mesh.interception.cni: got {"chained":false}; read only in CNI mode. Fix: set interception.mode to "cni", or remove interception.cni',
         ]);
-        expect(problems(configWith({ interception: { mode: "cni", cni: { binDir: "opt/cni/bin" } } }))).toEqual([
+        expect(configProblems(configWith({ interception: { mode: "cni", cni: { binDir: "opt/cni/bin" } } }))).toEqual([
             'mesh.interception.cni.binDir: got "opt/cni/bin"; allowed: an absolute path on the node. Fix: e.g. /opt/cni/bin',
         ]);
     });

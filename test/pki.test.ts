@@ -3,10 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { configuredRootIssues } from "../components/config/load";
-import { MeshConfigError } from "../components/config/issues";
-import { parseMeshConfig } from "../components/config/load";
 import { Mesh } from "../components/mesh";
-import { configWith, settingsWith } from "./fixtures";
+import { configProblems, configWith, settingsWith } from "./fixtures";
 import { fakePem, pemName, unwrap, useMocks } from "./harness";
 
 const ROOT_FROM_STACK = fakePem("CERTIFICATE", "shared root");
@@ -213,17 +211,6 @@ describe("mutual TLS", () => {
     });
 });
 
-function problems(raw: unknown): string[] {
-    try {
-        parseMeshConfig(raw);
-    } catch (error) {
-        if (error instanceof MeshConfigError) {
-            return error.message.split("\n").slice(1).map((line) => line.replace(/^ {2}- /, ""));
-        }
-        throw error;
-    }
-    throw new Error("expected the configuration to be rejected");
-}
 
 describe("PKI configuration errors", () => {
     test.each([
@@ -260,7 +247,7 @@ describe("PKI configuration errors", () => {
             'mesh.mtls.mode: got "DISABLE"; allowed: one of "STRICT", "PERMISSIVE". Fix: pulumi config set --path \'mesh.mtls.mode\' STRICT',
         ],
     ])("%j", (patch, message) => {
-        expect(problems(configWith(patch))).toEqual([message]);
+        expect(configProblems(configWith(patch))).toEqual([message]);
     });
 
     test("a root from secret configuration that is missing is named, and no key material is printed", () => {
