@@ -23,17 +23,20 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.local/bin"
-state="$root/.local/cluster"
+# MESH_CLUSTER names a second, independent cluster (its own state folder; ports shifted by MESH_CLUSTER_PORT_OFFSET),
+# so that two suites or a benchmark can run side by side.
+state="$root/.local/${MESH_CLUSTER:-cluster}"
 pki="$state/pki"
 logs="$state/logs"
 run="$state/run"
 kubeconfig="$state/kubeconfig"
 
-ETCD_PORT=23790
-ETCD_PEER_PORT=23800
-APISERVER_PORT=16443
-CONTROLLER_MANAGER_PORT=16257
-SCHEDULER_PORT=16259
+offset=${MESH_CLUSTER_PORT_OFFSET:-0}
+ETCD_PORT=$((23790 + offset))
+ETCD_PEER_PORT=$((23800 + offset))
+APISERVER_PORT=$((16443 + offset))
+CONTROLLER_MANAGER_PORT=$((16257 + offset))
+SCHEDULER_PORT=$((16259 + offset))
 NODES=${KWOK_NODES:-3}
 # Cluster IPs and pod IPs are only numbers written into objects: no process
 # here serves them. The egress selector below keeps the apiserver from

@@ -14,6 +14,6 @@ cd "$root"
 bash "$root/scripts/tools/build.sh"
 export PULUMI_HOME=$root/.local/pulumi
 bash "$root/scripts/cluster.sh" start >/dev/null
-export KUBECONFIG=$root/.local/cluster/kubeconfig
+export KUBECONFIG=$root/.local/${MESH_CLUSTER:-cluster}/kubeconfig
 
 exec jest --config jest.e2e.config.js "$@"
