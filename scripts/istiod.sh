@@ -215,7 +215,7 @@ default_revision() {
   case $(grep -c . <<<"$revisions") in
     0) die "no istiod Deployment in $namespace: install the stack first" ;;
     1) echo "$revisions" ;;
-    *) die "several revisions are installed ($(echo $revisions)); name one" ;;
+    *) die "several revisions are installed ($(tr '\n' ' ' <<<"$revisions")); name one" ;;
   esac
 }
 
@@ -228,7 +228,7 @@ cmd_start() {
   dir=$state/$rev
 
   kubectl get deployment "istiod-$rev" -n "$namespace" >/dev/null 2>&1 ||
-    die "no Deployment istiod-$rev in $namespace (installed: $(echo $(installed_revisions)))"
+    die "no Deployment istiod-$rev in $namespace (installed: $(installed_revisions | tr '\n' ' '))"
   for name in "istio-$rev" "istio-sidecar-injector-$rev"; do
     kubectl get configmap "$name" -n "$namespace" >/dev/null 2>&1 ||
       die "no ConfigMap $name in $namespace: the stack's istiod chart is not fully applied"
