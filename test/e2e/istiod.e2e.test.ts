@@ -60,6 +60,7 @@ if (skipReason !== undefined) {
 }
 
 const NAMESPACE = "e2e-istiod-shop";
+const CANARY_NAMESPACE = "e2e-istiod-canary";
 const INGRESS = { name: "istio-ingressgateway", kind: "ingress", serviceType: "ClusterIP" };
 const EGRESS = { name: "istio-egressgateway", kind: "egress" };
 
@@ -120,11 +121,13 @@ function dryRunPod(name: string): Pod {
     return outcome.object as Pod;
 }
 
-function istiod(command: "start" | "stop"): string {
+/** scripts/istiod.sh for one revision; `stop` without a revision stops every istiod it started. */
+function istiod(command: "start" | "stop", which: string | undefined = revision): string {
+    const args = [ISTIOD_SCRIPT, command, ...(which === undefined ? [] : [which])];
     try {
-        return execFileSync("bash", [ISTIOD_SCRIPT, command, revision], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
+        return execFileSync("bash", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
     } catch (error) {
-        throw new Error(`istiod.sh ${command} ${revision} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
+        throw new Error(`istiod.sh ${command} ${which ?? ""} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
     }
 }
 
@@ -186,7 +189,7 @@ suite(`the real istiod ${version} serving the stack`, () => {
         // collector's finalizer update is validated), so istiod stops after the destroy.
         await workspace.destroy().catch((error) => console.log(`destroy failed: ${error}`));
         try {
-            istiod("stop");
+            istiod("stop", undefined);
         } catch (error) {
             console.log(String(error));
         }
@@ -406,5 +409,42 @@ suite(`the real istiod ${version} serving the stack`, () => {
             status: "ok",
             detail: "istio-proxy (native sidecar) and istio-validation added",
         });
+    });
+
+    test("two revisions side by side: a canary istiod on its own ports serves its own namespace", async () => {
+        configure(
+            meshConfig({
+                ...FULL,
+                interception: { mode: "cni" },
+                istio: { revisions: [{ version }, { version, name: "canary" }], tags: { default: revision } },
+                namespaces: [{ name: NAMESPACE }, { name: CANARY_NAMESPACE, revision: "canary" }],
+            }),
+        );
+        const { result } = await timed("up with a canary revision", () => workspace.up());
+        expect(result.summary.result).toBe("succeeded");
+        await timed("istiod.sh start canary", () => istiod("start", "canary"));
+
+        const registry = JSON.parse(fs.readFileSync(REGISTRY, "utf8")) as Record<string, string>;
+        const webhookPorts = [`istio-system/istiod-${revision}:15017`, "istio-system/istiod-canary:15017"].map((key) => registry[key]);
+        expect(webhookPorts.every((address) => /^127\.0\.0\.1:\d+$/.test(address ?? ""))).toBe(true);
+        expect(new Set(webhookPorts).size).toBe(2);
+
+        const canaryPod = dryRun({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "e2e-canary", namespace: CANARY_NAMESPACE },
+            spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] },
+        }).object as Pod;
+        expect(JSON.parse(canaryPod.metadata.annotations?.["sidecar.istio.io/status"] ?? "{}")).toMatchObject({ revision: "canary" });
+
+        const settings = parseMeshConfig(mesh, {}, workspace.stackName);
+        // The Deployments are Ready anyway (kwok); that the processes answer shows in validation and injection.
+        expect(summary(verifyCluster(settings).filter((result) => !isCaCheck(result)))).toEqual([
+            `ok istiod ${revision} is ready: 1/1 pods ready`,
+            "ok istiod canary is ready: 1/1 pods ready",
+            "ok the validation webhook answers: an invalid resource was rejected by istiod",
+            `ok namespace ${NAMESPACE} is injected by ${revision}: istio-proxy (native sidecar) and istio-validation added`,
+            `ok namespace ${CANARY_NAMESPACE} is injected by canary: istio-proxy (native sidecar) and istio-validation added`,
+        ]);
     });
 });
