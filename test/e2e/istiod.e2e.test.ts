@@ -121,9 +121,9 @@ function dryRunPod(name: string): Pod {
     return outcome.object as Pod;
 }
 
-/** scripts/istiod.sh for one revision; `stop` without a revision stops every istiod it started. */
-function istiod(command: "start" | "stop", which: string | undefined = revision): string {
-    const args = [ISTIOD_SCRIPT, command, ...(which === undefined ? [] : [which])];
+/** scripts/istiod.sh for one revision; null: every istiod it started (`stop` only). */
+function istiod(command: "start" | "stop", which: string | null = revision): string {
+    const args = [ISTIOD_SCRIPT, command, ...(which === null ? [] : [which])];
     try {
         return execFileSync("bash", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
     } catch (error) {
@@ -189,7 +189,7 @@ suite(`the real istiod ${version} serving the stack`, () => {
         // collector's finalizer update is validated), so istiod stops after the destroy.
         await workspace.destroy().catch((error) => console.log(`destroy failed: ${error}`));
         try {
-            istiod("stop", undefined);
+            istiod("stop", null);
         } catch (error) {
             console.log(String(error));
         }
