@@ -490,6 +490,8 @@ cmd_start() {
   local t0=$SECONDS c all=true
   for c in "${components[@]}"; do running "$c" || all=false; done
   if $all && apiserver_ready && nodes_ready 2>/dev/null; then
+    # Nodes of a cluster made before the kubelet version was reported.
+    report_kubelet_version
     log "already running"
     echo "$kubeconfig"
     return

@@ -7,8 +7,10 @@
 # The process gets what the pod of Deployment istiod-<rev> gets:
 #   - the container's args and env, read from the live Deployment (so whatever the chart and the stack set), with
 #     the downward-API values filled in (POD_NAME, POD_NAMESPACE, SERVICE_ACCOUNT) and KUBECONFIG pointing at a
-#     kubeconfig that logs in as the pod's ServiceAccount with a bound token, so the chart's RBAC applies;
-#   - the plug-in CA: the cacerts Secret written to etc/cacerts, where the pod mounts it (ROOT_CA_DIR);
+#     kubeconfig that logs in as the pod's ServiceAccount with a token (valid 24 h; start again for a new one), so
+#     the chart's RBAC applies;
+#   - the plug-in CA: the cacerts Secret written to etc/cacerts, where the pod mounts it (ROOT_CA_DIR). Written at
+#     start only: a pod's Secret volume follows the Secret, so after a CA rotation stop and start istiod here;
 #   - no mesh or injector files: as in the pod (the chart mounts neither), istiod reads and watches the ConfigMaps
 #     istio-<rev> (key mesh) and istio-sidecar-injector-<rev> (keys config, values) through the API server, and
 #     follows the stack's changes to them.
