@@ -58,7 +58,15 @@ export class Mesh extends pulumi.ComponentResource {
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
-                { kubeconfig: settings.cluster.kubeconfig, context: settings.cluster.context },
+                {
+                    kubeconfig: settings.cluster.kubeconfig,
+                    context: settings.cluster.context,
+                    // Update ConfigMaps and Secrets in place. By default a data change replaces them (delete, then
+                    // create), and istiod would see its mesh config or its cacerts missing in between: without
+                    // cacerts it falls back to a self-signed CA.
+                    enableConfigMapMutable: true,
+                    enableSecretMutable: true,
+                },
                 { parent: this },
             );
             childOpts.providers = { kubernetes: provider };

@@ -40,8 +40,8 @@ export function pemName(pem: string): string {
 }
 
 /**
- * The tls provider's computed outputs: PEM that names its resource, and a fixed expiry. Real certificates are made
- * and verified by the end-to-end suite, against the real provider.
+ * The tls provider's (and the intermediate signer's) computed outputs: PEM that names its resource, and a fixed
+ * expiry. Real certificates are made and verified by signing.test.ts and by the end-to-end suite.
  */
 const TLS_OVERRIDES: Record<string, ResourceOverride> = {
     "tls:index/privateKey:PrivateKey": (args) => ({ privateKeyPem: fakePem("PRIVATE KEY", `key ${args.name}`) }),
@@ -49,6 +49,10 @@ const TLS_OVERRIDES: Record<string, ResourceOverride> = {
     "tls:index/selfSignedCert:SelfSignedCert": (args) => ({
         certPem: fakePem("CERTIFICATE", `certificate ${args.name}`),
         validityEndTime: "2036-01-01T00:00:00Z",
+    }),
+    "pulumi-nodejs:dynamic/pki:IntermediateCertificate": (args) => ({
+        certPem: fakePem("CERTIFICATE", `certificate ${args.name}`),
+        validityEndTime: "2027-01-01T00:00:00Z",
     }),
     "tls:index/locallySignedCert:LocallySignedCert": (args) => ({
         certPem: fakePem("CERTIFICATE", `certificate ${args.name}`),

@@ -11,8 +11,9 @@ describe("Mesh", () => {
         new Mesh("mesh", { settings: settingsWith() });
         await mocks.settled();
         const providers = mocks.ofType("pulumi:providers:kubernetes");
-        expect(providers.map((provider) => [provider.name, provider.inputs.kubeconfig, provider.inputs.context])).toEqual([
-            ["mesh-kubernetes", undefined, undefined],
+        expect(providers.map((provider) => [provider.name, provider.inputs])).toEqual([
+            // Mutable ConfigMaps and Secrets: istiod's mesh config and cacerts are updated in place, never re-created.
+            ["mesh-kubernetes", { enableConfigMapMutable: "true", enableSecretMutable: "true" }],
         ]);
         const kubernetesResources = mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
         // Namespace, CA Secret, base and istiod charts, and the mesh-wide PeerAuthentication.

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { PkiSettings, RootSettings } from "../config/pkiSettings";
 import { PluginCaCertificates } from "./cacerts";
+import { IntermediateCertificate } from "./intermediateCertificate";
 import { intermediateCertificateSpec, intermediateRequestSpec, keySpec, pemBundle, rootCertificateSpec } from "./specs";
 
 /** A root's certificate and private key, as PEM. */
@@ -69,12 +70,14 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             { privateKeyPem: intermediateKey.privateKeyPem, ...intermediateRequestSpec(args.clusterName, args.istioNamespace) },
             { parent: this },
         );
-        const intermediate = new tls.LocallySignedCert(
+        const requestSpec = intermediateRequestSpec(args.clusterName, args.istioNamespace);
+        const intermediate = new IntermediateCertificate(
             `${name}-intermediate`,
             {
                 certRequestPem: request.certRequestPem,
                 caCertPem: signing.certificatePem,
                 caPrivateKeyPem: signing.privateKeyPem,
+                dnsNames: requestSpec.dnsNames,
                 ...intermediateCertificateSpec(settings),
             },
             { parent: this },

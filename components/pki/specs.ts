@@ -34,15 +34,13 @@ export interface IntermediateRequestSpec {
     readonly dnsNames: string[];
 }
 
-/** tls.LocallySignedCert inputs other than the request and the signing CA. */
+/**
+ * The intermediate certificate's lifetime. Its extensions are fixed by signing.ts: CA with pathlen 0, key usages
+ * digitalSignature, keyEncipherment, keyCertSign and cRLSign, all critical where Istio wants them.
+ */
 export interface IntermediateCertificateSpec {
-    readonly isCaCertificate: true;
-    /** 0: the intermediate signs workload certificates only, never another CA. */
-    readonly maxPathLength: 0;
-    readonly allowedUses: string[];
     readonly validityPeriodHours: number;
     readonly earlyRenewalHours: number;
-    readonly setSubjectKeyId: true;
 }
 
 const HOURS_PER_DAY = 24;
@@ -79,14 +77,9 @@ export function intermediateRequestSpec(clusterName: string, istioNamespace: str
 
 export function intermediateCertificateSpec(settings: PkiSettings): IntermediateCertificateSpec {
     return {
-        isCaCertificate: true,
-        maxPathLength: 0,
-        // keyCertSign and cRLSign to sign; digitalSignature and keyEncipherment as Istio's own tooling sets them.
-        allowedUses: ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
         validityPeriodHours: settings.intermediateValidityDays * HOURS_PER_DAY,
-        // Inside this window, the tls provider marks the certificate for renewal and the next up re-issues it.
+        // Inside this window, the next up re-issues the certificate.
         earlyRenewalHours: settings.intermediateRenewBeforeDays * HOURS_PER_DAY,
-        setSubjectKeyId: true,
     };
 }
 

@@ -452,6 +452,20 @@ EOF
 build_tls() { build_bridged tls "$tls_tf_module" "$tls_tf_version" internal/provider; }
 build_random() { build_bridged random "$random_tf_module" "$random_tf_version" internal/provider; }
 
+# The dynamic-provider host that the Pulumi CLI ships beside the language host (sdk/nodejs/dist in Pulumi's source):
+# a three-line launcher of @pulumi/pulumi's own dynamic provider, which the project's intermediate CA resource runs in.
+install_dynamic_provider_host() {
+  local target=$bin_dir/pulumi-resource-pulumi-nodejs
+  cat >"$target" <<'SHIM'
+#!/bin/sh
+PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH=$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")
+if [ ! -z "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" ]; then
+    node "$PULUMI_DYNAMIC_PROVIDER_SCRIPT_PATH" $@
+fi
+SHIM
+  chmod +x "$target"
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 programs=("$@")
 [[ ${#programs[@]} -gt 0 ]] ||
@@ -460,7 +474,7 @@ for program in "${programs[@]}"; do
   phase_start=$SECONDS
   case $program in
   pulumi) (build_pulumi) ;;
-  pulumi-language-nodejs) (build_language_host) ;;
+  pulumi-language-nodejs) (build_language_host) && install_dynamic_provider_host ;;
   pulumi-resource-*)
     if [[ ! -x $bin_dir/pulumi ]]; then (build_pulumi); fi # needed to install the plugin
     case $program in

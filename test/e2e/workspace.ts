@@ -94,7 +94,7 @@ function collect(steps: Step[]): (event: automation.EngineEvent) => void {
     };
 }
 
-/** The steps that change something (everything but "same" and reads). */
+/** The steps that change something (everything but "same", reads and the refresh of a resource's state). */
 export function changes(steps: readonly Step[]): Step[] {
-    return steps.filter((step) => step.op !== "same" && step.op !== "read");
+    return steps.filter((step) => step.op !== "same" && step.op !== "read" && step.op !== "refresh");
 }
