@@ -9,7 +9,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml"];
+const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "policy"];
 
 export interface Step {
     readonly op: string;
@@ -32,9 +32,18 @@ export class E2eWorkspace {
     readonly workDir: string;
     private stackPromise?: Promise<automation.Stack>;
 
-    constructor(prefix: string, private readonly env: Record<string, string>) {
-        this.stackName = `${prefix}-${Date.now().toString(36)}`;
+    /**
+     * A unique stack `<prefix>-<time>`; or, with `stackName`, that exact name in a backend of its own (a temporary
+     * folder), for what depends on the stack's name, such as the policy pack's prod rules.
+     */
+    constructor(prefix: string, private readonly env: Record<string, string>, stackName?: string) {
+        this.stackName = stackName ?? `${prefix}-${Date.now().toString(36)}`;
         this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+        if (stackName !== undefined) {
+            const backend = path.join(this.workDir, ".state");
+            fs.mkdirSync(backend);
+            this.env = { ...env, PULUMI_BACKEND_URL: `file://${backend}` };
+        }
         for (const entry of LINKED) {
             fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(this.workDir, entry));
         }
@@ -56,9 +65,9 @@ export class E2eWorkspace {
         return this.stackPromise;
     }
 
-    async preview(options: { refresh?: boolean } = {}): Promise<Step[]> {
+    async preview(options: { refresh?: boolean; policyPacks?: string[] } = {}): Promise<Step[]> {
         const steps: Step[] = [];
-        await (await this.stack()).preview({ onEvent: collect(steps), refresh: options.refresh, diff: true });
+        await (await this.stack()).preview({ onEvent: collect(steps), refresh: options.refresh, diff: true, policyPacks: options.policyPacks });
         return steps;
     }
 
