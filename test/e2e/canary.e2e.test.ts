@@ -6,7 +6,7 @@
  */
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find, kubectl, KubeObject } from "../../components/verify/kubectl";
-import { changes, E2eWorkspace, Step } from "./workspace";
+import { changes, deleteIstioCrds, E2eWorkspace, Step } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -54,6 +54,7 @@ suite(`canary upgrade ${from} -> ${to}`, () => {
     afterAll(async () => {
         await workspace.destroy().catch(() => undefined);
         await workspace.remove().catch(() => undefined);
+        deleteIstioCrds();
     });
 
     async function step(mesh: Record<string, unknown>): Promise<string[]> {

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { kubectl } from "../../components/verify/kubectl";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "policy"];
@@ -91,6 +92,17 @@ export class E2eWorkspace {
         const stack = await this.stack();
         await stack.workspace.removeStack(this.stackName);
         fs.rmSync(this.workDir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Deletes Istio's CRDs, which a destroy keeps (Istio marks them helm.sh/resource-policy: keep), so that the next
+ * suite starts from an empty cluster.
+ */
+export function deleteIstioCrds(): void {
+    const names = kubectl(["get", "crd", "-o", "name"]).split("\n").filter((name) => name.endsWith(".istio.io"));
+    if (names.length > 0) {
+        kubectl(["delete", "--ignore-not-found", ...names]);
     }
 }
 
