@@ -70,10 +70,7 @@ export class Gateway extends pulumi.ComponentResource {
         // The Service the chart made, read back for its load balancer's address.
         const service = this.chart.resources.apply((resources) =>
             // Unknown until the chart is rendered (and empty under test mocks).
-            (resources ?? []).find(
-                (resource): resource is k8s.core.v1.Service =>
-                    k8s.core.v1.Service.isInstance(resource) && resource.urn !== undefined,
-            ),
+            (resources ?? []).find((resource): resource is k8s.core.v1.Service => k8s.core.v1.Service.isInstance(resource)),
         );
         this.externalAddress = service.apply((found) =>
             found === undefined
