@@ -25,13 +25,16 @@
 # Usage: scripts/istiod.sh start [revision]    (default: the only istiod Deployment)
 #        scripts/istiod.sh stop [revision]     (default: every running one)
 #        scripts/istiod.sh status [revision]
+# With MESH_CLUSTER set, for that cluster of scripts/cluster.sh (state in .local/istiod-<MESH_CLUSTER>/).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.local/bin"
-state="$root/.local/istiod"
-cluster_kubeconfig="$root/.local/cluster/kubeconfig"
-registry="$root/.local/cluster/run/backends.json"
+# The local cluster of scripts/cluster.sh: MESH_CLUSTER names another one, as there.
+cluster_state="$root/.local/${MESH_CLUSTER:-cluster}"
+state="$root/.local/istiod${MESH_CLUSTER:+-$MESH_CLUSTER}"
+cluster_kubeconfig="$cluster_state/kubeconfig"
+registry="$cluster_state/run/backends.json"
 namespace=${ISTIO_NAMESPACE:-istio-system}
 # The container ports of istiod's pod that its Services target.
 served_ports=(15010 15012 15014 15017)

@@ -20,13 +20,14 @@ import { CheckResult } from "../../components/verify/checks";
 import { verifyCluster } from "../../components/verify/cluster";
 import { eventually, find, getJson, kubectl, kubectlError, KubeObject } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
-import { E2eWorkspace, PROJECT_ROOT } from "./workspace";
+import { deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
 const BIN = path.join(PROJECT_ROOT, ".local", "bin");
 const ISTIOD_SCRIPT = path.join(PROJECT_ROOT, "scripts", "istiod.sh");
-const REGISTRY = path.join(PROJECT_ROOT, ".local", "cluster", "run", "backends.json");
+// The cluster network's backends of the local cluster (scripts/cluster.sh; MESH_CLUSTER names another).
+const REGISTRY = path.join(PROJECT_ROOT, ".local", process.env.MESH_CLUSTER ?? "cluster", "run", "backends.json");
 
 /** The release istio.sh built (what `istioctl version` reports), undefined when nothing is built. */
 function builtVersion(): string | undefined {
@@ -194,6 +195,7 @@ suite(`the real istiod ${version} serving the stack`, () => {
             console.log(String(error));
         }
         await workspace.remove().catch(() => undefined);
+        deleteIstioCrds();
         console.log(`timings (s): ${JSON.stringify(timings, undefined, 2)}`);
     });
 
