@@ -546,11 +546,11 @@ cmd_stop() {
   esac
   # Clients first, in parallel (each takes a second or two to shut down), then
   # the apiserver, then etcd, so nothing loses its server while writing.
-  for c in kwok kube-scheduler kube-controller-manager; do stop_component "$c" & done
+  # clusternet is among the clients: its open watch of Services would hold the
+  # apiserver's graceful shutdown past the 10s stop_component waits.
+  for c in kwok kube-scheduler kube-controller-manager clusternet; do stop_component "$c" & done
   wait
   stop_component kube-apiserver
-  # clusternet serves the apiserver only; etcd last.
-  stop_component clusternet
   stop_component etcd
   if $wipe; then
     rm -rf "$state"
