@@ -45,4 +45,13 @@ describe("the stack program", () => {
         }).toEqual({ istioVersion: "1.30.3", revision: "1-30-3", istioNamespace: "istio-system", trustDomain: "dev.example.com" });
         expect(mocks.ofType("kubernetes:helm.sh/v4:Chart").map((chart) => chart.name).sort()).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
     });
+
+    test("the root's private key is an output only when asked for, and then a secret", async () => {
+        const without = runProgram({ istio: { version: "1.30.3" } });
+        expect(Object.keys(without)).not.toContain("rootPrivateKeyPem");
+        expect(await pulumi.isSecret(without.rootCertificatePem as pulumi.Output<unknown>)).toBe(false);
+        const withKey = runProgram({ istio: { version: "1.30.3" }, pki: { exportRootKey: true } });
+        expect(await pulumi.isSecret(withKey.rootPrivateKeyPem as pulumi.Output<unknown>)).toBe(true);
+        await mocks.settled();
+    });
 });
