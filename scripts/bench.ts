@@ -3,20 +3,23 @@
  * the same charts, version and profile. It prints numbers and never fails on timing.
  *
  *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,unit] [--namespaces 1,100,500]
- *                 [--gateways 1,10,50] [--up-limit 600] [--pulumi-arg=--parallel=16]
+ *                 [--gateways 1,10,50] [--up-limit 600] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
  *
- * - base: in each run, the stack's cold up (empty to Ready), no-op preview, no-op up and destroy, then
- *   `istioctl install` (it waits for readiness), `istioctl uninstall --purge`, and the render-only floor
- *   (`istioctl manifest generate`). Runs alternate which of the two goes first. Medians of the runs, and their ratios.
+ * - warm-up: the program's first preview in the bench's new workspace (TypeScript compiled from scratch), then again.
+ * - base: in each run, the stack's cold up (empty to Ready), no-op preview, no-op up and destroy; the same for the
+ *   engine's floor, a plain JavaScript program with only the same two charts; then `istioctl install` (it waits for
+ *   readiness), `istioctl uninstall --purge`, and the render-only floor (`istioctl manifest generate`). Runs rotate
+ *   which goes first. Medians of the runs, and their ratios.
  * - namespaces: the whole stack with N entries in mesh.namespaces: preview from empty, up, no-op preview, destroy.
  * - gateways: N ingress gateways (ClusterIP, each in its own namespace) added to an installed mesh. Gateway pods are
  *   only created once the injector serves, so istiod runs for real (scripts/istiod.sh) for this step; without a
  *   built istiod (or charts of its version) only the previews are measured, and the output says so.
  * - unit: the mocked unit suite's wall time (`jest`).
- * Every pulumi and istioctl command is timed as a whole (process start to exit), and the peak resident memory of
- * the program (the Node.js process that runs index.ts) and of the providers is read from /proc while it runs.
- * Ups are bounded by --up-limit seconds: an up that is predicted to take longer is skipped, one that runs longer is
- * cancelled (SIGINT, so the state stays consistent), and the output says which and why.
+ * Every pulumi and istioctl command is timed as a whole (process start to exit); the CPU time and peak resident memory
+ * of its processes (the program, i.e. the Node.js process that runs index.ts, the engine, the providers) are read from
+ * /proc while it runs. Previews run as `npm run preview` runs them (scripts/pulumi.sh); --env and --pulumi-arg change
+ * settings for a comparison. Ups are bounded by --up-limit seconds: an up that is predicted to take longer is skipped,
+ * one that runs longer is cancelled (SIGINT, so the state stays consistent), and the output says which and why.
  *
  * Needs ISTIO_CHARTS_DIR (Istio's source layout, manifests/charts, for istioctl; `{version}` is replaced). Runs on
  * the local cluster of scripts/cluster.sh, started if needed: MESH_CLUSTER and MESH_CLUSTER_PORT_OFFSET pick which
@@ -33,7 +36,7 @@ const ROOT = path.resolve(__dirname, "..");
 const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml"];
 const USAGE =
     "usage: npm run bench [-- --runs N] [--only base,namespaces,gateways,unit] [--namespaces 1,100,500] " +
-    "[--gateways 1,10,50] [--up-limit SECONDS] [--version 1.30.3] [--pulumi-arg=ARG ...]";
+    "[--gateways 1,10,50] [--up-limit SECONDS] [--version 1.30.3] [--pulumi-arg=ARG ...] [--env NAME=VALUE ...]";
 const STEPS = ["base", "namespaces", "gateways", "unit"] as const;
 type Step = (typeof STEPS)[number];
 
@@ -46,6 +49,8 @@ interface Options {
     readonly version: string;
     /** Extra flags for every pulumi command (e.g. --parallel=16), to compare engine settings. */
     readonly pulumiArgs: readonly string[];
+    /** Extra environment for every command (NAME=VALUE), to compare settings. */
+    readonly env: Readonly<Record<string, string>>;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -62,7 +67,7 @@ function parseOptions(argv: readonly string[]): Options {
         }
         values.set(match[1], [...(values.get(match[1]) ?? []), value]);
     }
-    const known = new Set(["runs", "only", "namespaces", "gateways", "up-limit", "version", "pulumi-arg"]);
+    const known = new Set(["runs", "only", "namespaces", "gateways", "up-limit", "version", "pulumi-arg", "env"]);
     for (const key of values.keys()) {
         if (!known.has(key)) {
             throw new Error(`unknown option --${key}\n${USAGE}`);
@@ -93,6 +98,15 @@ function parseOptions(argv: readonly string[]): Options {
         upLimit: numbers("up-limit", "600")[0],
         version: one("version", "1.30.3"),
         pulumiArgs: values.get("pulumi-arg") ?? [],
+        env: Object.fromEntries(
+            (values.get("env") ?? []).map((entry) => {
+                const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
+                if (match === null) {
+                    throw new Error(`--env ${entry}: expected NAME=VALUE`);
+                }
+                return [match[1], match[2]];
+            }),
+        ),
     };
 }
 
@@ -375,10 +389,10 @@ class BenchStack {
         fs.writeFileSync(path.join(this.workDir, `Pulumi.${this.name}.yaml`), JSON.stringify({ config: { "istio-mesh:mesh": mesh } }, undefined, 2));
     }
 
-    pulumi(args: readonly string[], timeoutSeconds = 3600): Promise<Sample> {
+    pulumi(args: readonly string[], timeoutSeconds = 3600, env: NodeJS.ProcessEnv = this.env): Promise<Sample> {
         return measure("pulumi", [...args, "--stack", this.name, "--non-interactive", ...this.extraArgs], {
             cwd: this.workDir,
-            env: this.env,
+            env,
             timeoutSeconds,
         });
     }
@@ -387,8 +401,12 @@ class BenchStack {
         return this.pulumi(["up", "--yes", "--skip-preview"], timeoutSeconds);
     }
 
-    preview(): Promise<Sample> {
-        return this.pulumi(["preview"]);
+    /**
+     * A preview as `npm run preview` runs it: scripts/pulumi.sh skips the engine's per-step state checkpoints for
+     * previews (their state is discarded anyway). `--env PULUMI_SKIP_CHECKPOINTS=false` measures without.
+     */
+    preview(args: readonly string[] = []): Promise<Sample> {
+        return this.pulumi(["preview", ...args], 3600, { ...this.env, PULUMI_SKIP_CHECKPOINTS: this.env.PULUMI_SKIP_CHECKPOINTS ?? "true" });
     }
 
     destroy(timeoutSeconds?: number): Promise<Sample> {
@@ -578,7 +596,7 @@ async function baseStep(context: Context): Promise<string> {
 
     const stackRun = async () => {
         required("cold up", record("stack: cold up (empty to Ready)", await stack.up()));
-        const preview = record("stack: no-op preview", await stack.pulumi(["preview", "--expect-no-changes"]));
+        const preview = record("stack: no-op preview", await stack.preview(["--expect-no-changes"]));
         if (!preview.ok) {
             notes.push(`the no-op preview found changes or failed:\n${tailOf(preview)}`);
         }
@@ -596,7 +614,7 @@ async function baseStep(context: Context): Promise<string> {
             return;
         }
         required("floor cold up", record("floor program: cold up", await floor.up()));
-        record("floor program: no-op preview", await floor.pulumi(["preview", "--expect-no-changes"]));
+        record("floor program: no-op preview", await floor.preview(["--expect-no-changes"]));
         required("floor destroy", record("floor program: destroy", await floor.destroy()));
         deleteIstioCrds(context);
     };
@@ -730,7 +748,7 @@ async function namespacesStep(context: Context): Promise<string> {
         } else {
             ups.push({ n, seconds: up.seconds });
         }
-        const noop = up.ok ? await stack.pulumi(["preview", "--expect-no-changes"]) : undefined;
+        const noop = up.ok ? await stack.preview(["--expect-no-changes"]) : undefined;
         if (noop !== undefined) {
             log(`  no-op preview: ${seconds(noop.seconds)}`);
             noops.push({ n, seconds: noop.seconds });
@@ -885,7 +903,7 @@ async function gatewaysStep(context: Context): Promise<string> {
         } else {
             notes.push(up.timedOut ? `up with ${n} gateways cancelled after --up-limit ${options.upLimit} s` : `up with ${n} gateways failed:\n${tailOf(up)}`);
         }
-        const noop = up.ok ? await stack.pulumi(["preview", "--expect-no-changes"]) : undefined;
+        const noop = up.ok ? await stack.preview(["--expect-no-changes"]) : undefined;
         if (noop !== undefined) {
             log(`  no-op preview: ${seconds(noop.seconds)}`);
             noops.push({ n, seconds: noop.seconds });
@@ -961,7 +979,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-bench-"));
     const backend = path.join(scratch, "state");
     fs.mkdirSync(backend);
-    const env = projectEnvironment(backend);
+    const env = { ...projectEnvironment(backend), ...options.env };
     const kubeconfig = startCluster(env);
     env.KUBECONFIG = kubeconfig;
     const workDir = path.join(scratch, "workspace");
@@ -999,7 +1017,11 @@ async function main(argv: readonly string[]): Promise<number> {
         }
     };
     const load = () => os.loadavg().map((n) => n.toFixed(1)).join(" ");
-    const settings = ["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE"].map((name) => `${name}=${env[name] ?? "(unset)"}`).join(", ");
+    const settings = [
+        ...["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_PARALLEL"].map((name) => `${name}=${env[name] ?? "(unset)"}`),
+        `previews with PULUMI_SKIP_CHECKPOINTS=${env.PULUMI_SKIP_CHECKPOINTS ?? "true"}`,
+        ...Object.keys(options.env).filter((name) => !/^(PULUMI_NODEJS_TRANSPILE_ONLY|NODE_COMPILE_CACHE|PULUMI_PARALLEL|PULUMI_SKIP_CHECKPOINTS)$/.test(name)).map((name) => `${name}=${options.env[name]}`),
+    ].join(", ");
     const header = [
         `istio-mesh benchmarks, ${new Date().toISOString()}`,
         `engine: pulumi ${version("pulumi", ["version"])}${options.pulumiArgs.length > 0 ? ` with ${options.pulumiArgs.join(" ")}` : ""}; ` +

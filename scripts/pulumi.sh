@@ -34,4 +34,8 @@ if ! configured_cluster && [[ -z ${KUBECONFIG:-} && ! -f $HOME/.kube/config ]]; 
 fi
 
 pulumi stack select --create "$stack" >/dev/null
+# A preview persists no state (the engine hands it to a discarding persister), yet it serializes the whole state after
+# every step that changes something; with Istio's CRDs in the state that is most of the engine's time in a preview with
+# changes. Ups keep their checkpoints.
+if [[ $command == preview ]]; then export PULUMI_SKIP_CHECKPOINTS=${PULUMI_SKIP_CHECKPOINTS:-true}; fi
 exec pulumi "$command" --stack "$stack" "$@"
