@@ -1,0 +1,80 @@
+/**
+ * The settings `npm run up|preview|destroy` run the engine with (scripts/env.sh, scripts/pulumi.sh): transpile-only,
+ * Node's compile cache, and no per-step checkpoints in previews only. The two scripts run in a scratch copy of the
+ * project with a stand-in `pulumi` that records its arguments and environment, so nothing real is started.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const projectRoot = path.join(__dirname, "..");
+const RECORDED = ["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_SKIP_CHECKPOINTS", "PULUMI_BACKEND_URL"] as const;
+
+interface Invocation {
+    readonly args: string;
+    readonly env: Record<(typeof RECORDED)[number], string>;
+}
+
+let scratch: string;
+
+beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-run-settings-"));
+    fs.mkdirSync(path.join(scratch, "project", "scripts"), { recursive: true });
+    for (const script of ["env.sh", "pulumi.sh"]) {
+        fs.copyFileSync(path.join(projectRoot, "scripts", script), path.join(scratch, "project", "scripts", script));
+    }
+    fs.mkdirSync(path.join(scratch, "bin"));
+    const recorder = [
+        "#!/usr/bin/env bash",
+        `printf '%s\\n' "$*" >> "${scratch}/calls"`,
+        ...RECORDED.map((name) => `printf '${name}=%s\\n' "\${${name}-(unset)}" >> "${scratch}/calls"`),
+    ].join("\n");
+    fs.writeFileSync(path.join(scratch, "bin", "pulumi"), `${recorder}\n`, { mode: 0o755 });
+});
+
+afterAll(() => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Runs scripts/pulumi.sh COMMAND and returns what the engine was started with (the last call; the first selects the stack). */
+function runScript(command: string, extraEnv: Record<string, string> = {}): Invocation {
+    fs.rmSync(path.join(scratch, "calls"), { force: true });
+    const inherited = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !(RECORDED as readonly string[]).includes(name) && !name.startsWith("PULUMI_")),
+    );
+    execFileSync("bash", [path.join(scratch, "project", "scripts", "pulumi.sh"), command], {
+        // A kubeconfig is named, so the script never starts the local cluster.
+        env: { ...inherited, PATH: `${path.join(scratch, "bin")}:${process.env.PATH}`, KUBECONFIG: path.join(scratch, "kubeconfig"), ...extraEnv },
+        stdio: "pipe",
+    });
+    const lines = fs.readFileSync(path.join(scratch, "calls"), "utf8").trim().split("\n");
+    const last = lines.slice(-(RECORDED.length + 1));
+    const env = Object.fromEntries(last.slice(1).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+    return { args: last[0], env: env as Invocation["env"] };
+}
+
+describe("npm run up|preview|destroy settings", () => {
+    test("a preview skips per-step checkpoints, transpiles only and uses the compile cache in the project", () => {
+        const preview = runScript("preview");
+        expect(preview.args).toBe("preview --stack dev");
+        expect(preview.env.PULUMI_SKIP_CHECKPOINTS).toBe("true");
+        expect(preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
+        expect(preview.env.NODE_COMPILE_CACHE).toBe(path.join(scratch, "project", ".local", "node-compile-cache"));
+        expect(preview.env.PULUMI_BACKEND_URL).toBe(`file://${path.join(scratch, "project", ".local", "state")}`);
+    });
+
+    test.each(["up", "destroy"])("%s keeps its checkpoints", (command) => {
+        const invocation = runScript(command);
+        expect(invocation.args).toBe(`${command} --stack dev`);
+        expect(invocation.env.PULUMI_SKIP_CHECKPOINTS).toBe("(unset)");
+        expect(invocation.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
+    });
+
+    test("settings already in the environment win", () => {
+        const preview = runScript("preview", { PULUMI_SKIP_CHECKPOINTS: "false", PULUMI_NODEJS_TRANSPILE_ONLY: "false", STACK: "prod" });
+        expect(preview.args).toBe("preview --stack prod");
+        expect(preview.env.PULUMI_SKIP_CHECKPOINTS).toBe("false");
+        expect(preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("false");
+    });
+});
