@@ -1017,10 +1017,13 @@ async function main(argv: readonly string[]): Promise<number> {
         }
     };
     const load = () => os.loadavg().map((n) => n.toFixed(1)).join(" ");
+    // The settings that change the figures: the project's (scripts/env.sh, scripts/pulumi.sh), then any other --env.
+    const shown = ["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_PARALLEL"];
+    const otherEnv = Object.keys(options.env).filter((name) => ![...shown, "PULUMI_SKIP_CHECKPOINTS"].includes(name));
     const settings = [
-        ...["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_PARALLEL"].map((name) => `${name}=${env[name] ?? "(unset)"}`),
+        ...shown.map((name) => `${name}=${env[name] ?? "(unset)"}`),
         `previews with PULUMI_SKIP_CHECKPOINTS=${env.PULUMI_SKIP_CHECKPOINTS ?? "true"}`,
-        ...Object.keys(options.env).filter((name) => !/^(PULUMI_NODEJS_TRANSPILE_ONLY|NODE_COMPILE_CACHE|PULUMI_PARALLEL|PULUMI_SKIP_CHECKPOINTS)$/.test(name)).map((name) => `${name}=${options.env[name]}`),
+        ...otherEnv.map((name) => `${name}=${options.env[name]}`),
     ].join(", ");
     const header = [
         `istio-mesh benchmarks, ${new Date().toISOString()}`,
