@@ -741,21 +741,7 @@ async function namespacesStep(context: Context): Promise<string> {
             rows.push([String(n), seconds(preview.seconds), "skipped", "-", "-", seconds(preview.cpuSeconds.program), mebibytes(preview.peakKiB.program), "-"]);
             continue;
         }
-        const up = await stack.up(options.upLimit);
-        log(`  up: ${seconds(up.seconds)}${up.ok ? "" : up.timedOut ? " (cancelled at the limit)" : " (FAILED)"}`);
-        if (!up.ok) {
-            notes.push(up.timedOut ? `up with ${n} namespaces cancelled after --up-limit ${options.upLimit} s` : `up with ${n} namespaces failed:\n${tailOf(up)}`);
-        } else {
-            ups.push({ n, seconds: up.seconds });
-        }
-        const noop = up.ok ? await stack.preview(["--expect-no-changes"]) : undefined;
-        if (noop !== undefined) {
-            log(`  no-op preview: ${seconds(noop.seconds)}`);
-            noops.push({ n, seconds: noop.seconds });
-            if (!noop.ok) {
-                notes.push(`the no-op preview with ${n} namespaces found changes or failed:\n${tailOf(noop)}`);
-            }
-        }
+        const { up, noop } = await upThenNoopPreview(stack, `${n} namespaces`, n, options.upLimit, { ups, noops }, notes);
         const destroy = await stack.destroy(Math.max(options.upLimit, 600));
         log(`  destroy: ${seconds(destroy.seconds)}`);
         deleteIstioCrds(context);
@@ -765,7 +751,7 @@ async function namespacesStep(context: Context): Promise<string> {
         rows.push([
             String(n),
             seconds(preview.seconds),
-            up.ok ? seconds(up.seconds) : up.timedOut ? `>${options.upLimit} s` : "failed",
+            upCell(up, options.upLimit),
             seconds(noop?.seconds),
             destroy.ok ? seconds(destroy.seconds) : destroy.timedOut ? "over limit" : "failed",
             seconds(preview.cpuSeconds.program),
@@ -784,6 +770,44 @@ async function namespacesStep(context: Context): Promise<string> {
     ]
         .filter((line) => line !== "")
         .join("\n");
+}
+
+interface ScalingSeries {
+    readonly ups: { n: number; seconds: number }[];
+    readonly noops: { n: number; seconds: number }[];
+}
+
+/**
+ * A scaling step's up (bounded by --up-limit) and, when it succeeded, a no-op preview after it: both are logged and
+ * added to `series`; what went wrong goes to `notes`, naming `what` (e.g. "50 gateways").
+ */
+async function upThenNoopPreview(
+    stack: BenchStack,
+    what: string,
+    n: number,
+    upLimit: number,
+    series: ScalingSeries,
+    notes: string[],
+): Promise<{ up: Sample; noop?: Sample }> {
+    const up = await stack.up(upLimit);
+    log(`  up: ${seconds(up.seconds)}${up.ok ? "" : up.timedOut ? " (cancelled at the limit)" : " (FAILED)"}`);
+    if (!up.ok) {
+        notes.push(up.timedOut ? `up with ${what} cancelled after --up-limit ${upLimit} s` : `up with ${what} failed:\n${tailOf(up)}`);
+        return { up };
+    }
+    series.ups.push({ n, seconds: up.seconds });
+    const noop = await stack.preview(["--expect-no-changes"]);
+    log(`  no-op preview: ${seconds(noop.seconds)}`);
+    series.noops.push({ n, seconds: noop.seconds });
+    if (!noop.ok) {
+        notes.push(`the no-op preview with ${what} found changes or failed:\n${tailOf(noop)}`);
+    }
+    return { up, noop };
+}
+
+/** The table cell of an up: its time, or why there is none. */
+function upCell(up: Sample, upLimit: number): string {
+    return up.ok ? seconds(up.seconds) : up.timedOut ? `>${upLimit} s` : "failed";
 }
 
 /** Linear prediction of an up's time at `n` from the measured ones; undefined with fewer than two. */
@@ -896,21 +920,7 @@ async function gatewaysStep(context: Context): Promise<string> {
             skip("skipped");
             continue;
         }
-        const up = await stack.up(options.upLimit);
-        log(`  up: ${seconds(up.seconds)}${up.ok ? "" : up.timedOut ? " (cancelled at the limit)" : " (FAILED)"}`);
-        if (up.ok) {
-            ups.push({ n, seconds: up.seconds });
-        } else {
-            notes.push(up.timedOut ? `up with ${n} gateways cancelled after --up-limit ${options.upLimit} s` : `up with ${n} gateways failed:\n${tailOf(up)}`);
-        }
-        const noop = up.ok ? await stack.preview(["--expect-no-changes"]) : undefined;
-        if (noop !== undefined) {
-            log(`  no-op preview: ${seconds(noop.seconds)}`);
-            noops.push({ n, seconds: noop.seconds });
-            if (!noop.ok) {
-                notes.push(`the no-op preview with ${n} gateways found changes or failed:\n${tailOf(noop)}`);
-            }
-        }
+        const { up, noop } = await upThenNoopPreview(stack, `${n} gateways`, n, options.upLimit, { ups, noops }, notes);
         stack.configure(mesh(0));
         const removal = await stack.up(Math.max(options.upLimit, 600));
         log(`  removal: ${seconds(removal.seconds)}`);
@@ -920,7 +930,7 @@ async function gatewaysStep(context: Context): Promise<string> {
         rows.push([
             String(n),
             seconds(preview.seconds),
-            up.ok ? seconds(up.seconds) : up.timedOut ? `>${options.upLimit} s` : "failed",
+            upCell(up, options.upLimit),
             seconds(noop?.seconds),
             removal.ok ? seconds(removal.seconds) : "failed",
             seconds(preview.cpuSeconds.program),

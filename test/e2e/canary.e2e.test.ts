@@ -6,7 +6,7 @@
  */
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find, kubectl, KubeObject } from "../../components/verify/kubectl";
-import { changes, deleteIstioCrds, E2eWorkspace, Step } from "./workspace";
+import { changes, clusterEnv, E2eWorkspace, Step } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -49,13 +49,9 @@ function summary(steps: readonly Step[]): string[] {
 
 suite(`canary upgrade ${from} -> ${to}`, () => {
     jest.setTimeout(20 * 60 * 1000);
-    const workspace = new E2eWorkspace("canary", { [CHARTS_DIRECTORY_ENV]: chartsDirectory ?? "", KUBECONFIG: kubeconfig ?? "" });
+    const workspace = new E2eWorkspace("canary", clusterEnv());
 
-    afterAll(async () => {
-        await workspace.destroy().catch(() => undefined);
-        await workspace.remove().catch(() => undefined);
-        deleteIstioCrds();
-    });
+    afterAll(() => workspace.discard());
 
     async function step(mesh: Record<string, unknown>): Promise<string[]> {
         workspace.configure(mesh);

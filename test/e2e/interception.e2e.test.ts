@@ -5,7 +5,7 @@
  */
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { eventually, find, getJson, KubeObject } from "../../components/verify/kubectl";
-import { deleteIstioCrds, E2eWorkspace } from "./workspace";
+import { clusterEnv, E2eWorkspace } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -15,13 +15,9 @@ const suite = chartsDirectory && kubeconfig ? describe : describe.skip;
 
 suite("CNI interception", () => {
     jest.setTimeout(10 * 60 * 1000);
-    const workspace = new E2eWorkspace("cni", { [CHARTS_DIRECTORY_ENV]: chartsDirectory ?? "", KUBECONFIG: kubeconfig ?? "" });
+    const workspace = new E2eWorkspace("cni", clusterEnv());
 
-    afterAll(async () => {
-        await workspace.destroy().catch(() => undefined);
-        await workspace.remove().catch(() => undefined);
-        deleteIstioCrds();
-    });
+    afterAll(() => workspace.discard());
 
     test("the CNI agent runs on every node and istiod injects for it", async () => {
         workspace.configure({

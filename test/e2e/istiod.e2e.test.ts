@@ -20,7 +20,7 @@ import { CheckResult } from "../../components/verify/checks";
 import { verifyCluster } from "../../components/verify/cluster";
 import { eventually, find, getJson, kubectl, kubectlError, KubeObject } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
-import { deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
+import { clusterEnv, deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -167,7 +167,7 @@ function since(start: number): number {
 
 suite(`the real istiod ${version} serving the stack`, () => {
     jest.setTimeout(15 * 60 * 1000);
-    const workspace = new E2eWorkspace("istiod", { [CHARTS_DIRECTORY_ENV]: chartsDirectory ?? "", KUBECONFIG: kubeconfig ?? "" });
+    const workspace = new E2eWorkspace("istiod", clusterEnv());
     const timings: Record<string, number> = {};
     let mesh = meshConfig();
 

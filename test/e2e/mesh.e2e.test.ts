@@ -13,7 +13,7 @@
 import { createPrivateKey, createPublicKey } from "crypto";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
-import { changes, E2eWorkspace, Step } from "./workspace";
+import { changes, clusterEnv, E2eWorkspace, Step } from "./workspace";
 import { basicConstraints, certificatesIn, keyUsage } from "../../components/verify/x509";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
@@ -58,7 +58,7 @@ interface StateObject {
 
 suite("the mesh stack on a real API server", () => {
     jest.setTimeout(15 * 60 * 1000);
-    const workspace = new E2eWorkspace("e2e", { [CHARTS_DIRECTORY_ENV]: chartsDirectory ?? "", KUBECONFIG: kubeconfig ?? "" });
+    const workspace = new E2eWorkspace("e2e", clusterEnv());
     let objects: StateObject[] = [];
 
     beforeAll(() => {

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
-import { E2eWorkspace, PROJECT_ROOT } from "./workspace";
+import { clusterEnv, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -30,7 +30,7 @@ function prodConfig(overrides: Record<string, unknown>): Record<string, unknown>
 
 suite("the policy pack on the prod stack", () => {
     jest.setTimeout(10 * 60 * 1000);
-    const workspace = new E2eWorkspace("policy", { [CHARTS_DIRECTORY_ENV]: chartsDirectory ?? "", KUBECONFIG: kubeconfig ?? "" }, "prod");
+    const workspace = new E2eWorkspace("policy", clusterEnv(), "prod");
     const policyPack = path.join(workspace.workDir, "policy");
 
     afterAll(async () => {

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { kubectl } from "../../components/verify/kubectl";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -93,6 +94,18 @@ export class E2eWorkspace {
         await stack.workspace.removeStack(this.stackName);
         fs.rmSync(this.workDir, { recursive: true, force: true });
     }
+
+    /** A suite's teardown: destroy what is left, remove the stack and the folder, then Istio's CRDs; never throws. */
+    async discard(): Promise<void> {
+        await this.destroy().catch((error) => console.log(`destroy failed: ${error}`));
+        await this.remove().catch(() => undefined);
+        deleteIstioCrds();
+    }
+}
+
+/** What every suite's workspace needs from the environment: the charts folder and the cluster. */
+export function clusterEnv(): Record<string, string> {
+    return { [CHARTS_DIRECTORY_ENV]: process.env[CHARTS_DIRECTORY_ENV] ?? "", KUBECONFIG: process.env.KUBECONFIG ?? "" };
 }
 
 /**
