@@ -1,7 +1,6 @@
 import { parseMeshConfig } from "../components/config/load";
 import { configProblems, configWith, minimalConfig, settingsWith } from "./fixtures";
 
-
 describe("malformed configurations name the key, the value, what is allowed and the fix", () => {
     const cases: Array<[string, unknown, string[]]> = [
         [

@@ -19,7 +19,6 @@ const canary = {
     },
 };
 
-
 describe("labels per revision model", () => {
     test("the default tag uses istio-injection=enabled, and only that", () => {
         expect(enrollmentLabels({ tag: "default" })).toEqual({ "istio-injection": "enabled" });

@@ -65,12 +65,12 @@ export class CertificateAuthority extends pulumi.ComponentResource {
         const signing = roots.get(settings.signingRoot)!;
 
         const intermediateKey = new tls.PrivateKey(`${name}-intermediate`, keySpec(settings, "intermediate"), { parent: this });
+        const requestSpec = intermediateRequestSpec(args.clusterName, args.istioNamespace);
         const request = new tls.CertRequest(
             `${name}-intermediate`,
-            { privateKeyPem: intermediateKey.privateKeyPem, ...intermediateRequestSpec(args.clusterName, args.istioNamespace) },
+            { privateKeyPem: intermediateKey.privateKeyPem, ...requestSpec },
             { parent: this },
         );
-        const requestSpec = intermediateRequestSpec(args.clusterName, args.istioNamespace);
         const intermediate = new IntermediateCertificate(
             `${name}-intermediate`,
             {
