@@ -5,7 +5,7 @@
 # - The Pulumi engine is the one on PATH, or the one built into .local/bin (built on first use when none exists).
 # - State goes to a local file backend (.local/state) unless PULUMI_BACKEND_URL says otherwise.
 # - The cluster is mesh.cluster in the stack file, else KUBECONFIG, else ~/.kube/config; with none of these, the
-#   local cluster of scripts/cluster.sh is started and used.
+#   local cluster of scripts/cluster.sh is started and used, with validation failing open (no istiod runs there).
 #
 # Usage: bash scripts/pulumi.sh COMMAND [flags]     e.g. STACK=prod npm run up -- --yes
 set -euo pipefail
@@ -31,6 +31,12 @@ if ! configured_cluster && [[ -z ${KUBECONFIG:-} && ! -f $HOME/.kube/config ]]; 
   [[ -x $root/.local/bin/kube-apiserver ]] || bash "$root/scripts/tools/build.sh"
   bash "$root/scripts/cluster.sh" start >/dev/null
   export KUBECONFIG=$root/.local/cluster/kubeconfig
+  # The local cluster runs no containers, so no istiod answers the validation webhook: the stack runs there with
+  # validation failing open, from a copy of its stack file (the stack file itself is unchanged).
+  local_config=$root/.local/Pulumi.$stack.local-cluster.yaml
+  node "$root/scripts/local-cluster-config.js" "Pulumi.$stack.yaml" "$local_config"
+  echo "pulumi.sh: on the local cluster, mesh.webhooks.validationFailurePolicy is Ignore ($local_config)" >&2
+  set -- --config-file "$local_config" "$@"
 fi
 
 pulumi stack select --create "$stack" >/dev/null

@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 
 const projectRoot = path.join(__dirname, "..");
 const RECORDED = ["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_SKIP_CHECKPOINTS", "PULUMI_BACKEND_URL"] as const;
@@ -21,9 +22,19 @@ let scratch: string;
 beforeAll(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-run-settings-"));
     fs.mkdirSync(path.join(scratch, "project", "scripts"), { recursive: true });
-    for (const script of ["env.sh", "pulumi.sh"]) {
+    for (const script of ["env.sh", "pulumi.sh", "local-cluster-config.js"]) {
         fs.copyFileSync(path.join(projectRoot, "scripts", script), path.join(scratch, "project", "scripts", script));
     }
+    fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(scratch, "project", "node_modules"));
+    // The local cluster, as far as scripts/pulumi.sh sees it: built, and started by a cluster.sh that does nothing.
+    fs.writeFileSync(path.join(scratch, "project", "scripts", "cluster.sh"), "exit 0\n");
+    fs.mkdirSync(path.join(scratch, "project", ".local", "bin"), { recursive: true });
+    fs.writeFileSync(path.join(scratch, "project", ".local", "bin", "kube-apiserver"), "", { mode: 0o755 });
+    fs.writeFileSync(
+        path.join(scratch, "project", "Pulumi.dev.yaml"),
+        'config:\n  istio-mesh:mesh:\n    istio:\n      version: "1.30.3"\n    webhooks:\n      validationFailurePolicy: Fail\n',
+    );
+    fs.mkdirSync(path.join(scratch, "home"));
     fs.mkdirSync(path.join(scratch, "bin"));
     const recorder = [
         "#!/usr/bin/env bash",
@@ -37,15 +48,25 @@ afterAll(() => {
     fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs scripts/pulumi.sh COMMAND and returns what the engine was started with (the last call; the first selects the stack). */
-function runScript(command: string, extraEnv: Record<string, string> = {}): Invocation {
+/**
+ * Runs scripts/pulumi.sh COMMAND and returns what the engine was started with (the last call; the first selects the
+ * stack). With `localCluster`, no cluster is named anywhere (no KUBECONFIG, an empty HOME), so the script uses the
+ * local one.
+ */
+function runScript(command: string, extraEnv: Record<string, string> = {}, localCluster = false): Invocation {
     fs.rmSync(path.join(scratch, "calls"), { force: true });
     const inherited = Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => !(RECORDED as readonly string[]).includes(name) && !name.startsWith("PULUMI_")),
+        Object.entries(process.env).filter(([name]) => !(RECORDED as readonly string[]).includes(name) && !name.startsWith("PULUMI_") && name !== "KUBECONFIG"),
     );
     execFileSync("bash", [path.join(scratch, "project", "scripts", "pulumi.sh"), command], {
-        // A kubeconfig is named, so the script never starts the local cluster.
-        env: { ...inherited, PATH: `${path.join(scratch, "bin")}:${process.env.PATH}`, KUBECONFIG: path.join(scratch, "kubeconfig"), ...extraEnv },
+        env: {
+            ...inherited,
+            PATH: `${path.join(scratch, "bin")}:${process.env.PATH}`,
+            HOME: path.join(scratch, "home"),
+            // A kubeconfig is named, so the script never uses the local cluster, unless asked to.
+            ...(localCluster ? {} : { KUBECONFIG: path.join(scratch, "kubeconfig") }),
+            ...extraEnv,
+        },
         stdio: "pipe",
     });
     const lines = fs.readFileSync(path.join(scratch, "calls"), "utf8").trim().split("\n");
@@ -76,5 +97,16 @@ describe("npm run up|preview|destroy settings", () => {
         expect(preview.args).toBe("preview --stack prod");
         expect(preview.env.PULUMI_SKIP_CHECKPOINTS).toBe("false");
         expect(preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("false");
+    });
+
+    test("on the local cluster, the stack runs from a copy of its stack file with validation failing open", () => {
+        const up = runScript("up", {}, true);
+        const copy = path.join(scratch, "project", ".local", "Pulumi.dev.local-cluster.yaml");
+        expect(up.args).toBe(`up --stack dev --config-file ${copy}`);
+        expect(parse(fs.readFileSync(copy, "utf8"))).toEqual({
+            config: { "istio-mesh:mesh": { istio: { version: "1.30.3" }, webhooks: { validationFailurePolicy: "Ignore" } } },
+        });
+        // The stack file itself is unchanged.
+        expect(fs.readFileSync(path.join(scratch, "project", "Pulumi.dev.yaml"), "utf8")).toContain("validationFailurePolicy: Fail");
     });
 });
