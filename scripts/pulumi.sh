@@ -26,20 +26,25 @@ fi
 configured_cluster() {
   grep -Eq '^\s+(kubeconfig|context):' "Pulumi.$stack.yaml" 2>/dev/null
 }
+local_cluster=false
 if ! configured_cluster && [[ -z ${KUBECONFIG:-} && ! -f $HOME/.kube/config ]]; then
   echo "pulumi.sh: no cluster configured (mesh.cluster, KUBECONFIG, ~/.kube/config); using the local cluster" >&2
   [[ -x $root/.local/bin/kube-apiserver ]] || bash "$root/scripts/tools/build.sh"
   bash "$root/scripts/cluster.sh" start >/dev/null
   export KUBECONFIG=$root/.local/cluster/kubeconfig
+  local_cluster=true
+fi
+
+pulumi stack select --create "$stack" >/dev/null
+if $local_cluster; then
   # The local cluster runs no containers, so no istiod answers the validation webhook: the stack runs there with
-  # validation failing open, from a copy of its stack file (the stack file itself is unchanged).
+  # validation failing open, from a copy of its stack file (made after `stack select`, which may add the stack's
+  # encryption salt to it; the stack file itself is otherwise unchanged).
   local_config=$root/.local/Pulumi.$stack.local-cluster.yaml
   node "$root/scripts/local-cluster-config.js" "Pulumi.$stack.yaml" "$local_config"
   echo "pulumi.sh: on the local cluster, mesh.webhooks.validationFailurePolicy is Ignore ($local_config)" >&2
   set -- --config-file "$local_config" "$@"
 fi
-
-pulumi stack select --create "$stack" >/dev/null
 # A preview persists no state (the engine hands it to a discarding persister), yet it serializes the whole state after
 # every step that changes something; with Istio's CRDs in the state that is most of the engine's time in a preview with
 # changes. Ups keep their checkpoints.
