@@ -6,13 +6,14 @@
 import { enrollmentIssues } from "./enrollmentRules";
 import { gatewayIssues } from "./gatewayRules";
 import { interceptionIssues } from "./interceptionRules";
+import { lineSupportIssues } from "./istioVersion";
 import { ConfigIssue } from "./issues";
 import { pkiIssues } from "./pkiRules";
 import { Sections, validSections } from "./sections";
 
 export function crossFieldIssues(raw: unknown): ConfigIssue[] {
     const sections = validSections(raw);
-    return [...istiodIssues(sections), ...chartIssues(sections), ...enrollmentIssues(sections), ...pkiIssues(sections), ...interceptionIssues(sections), ...gatewayIssues(sections)];
+    return [...lineSupportIssues(sections.istio ?? {}), ...istiodIssues(sections), ...chartIssues(sections), ...enrollmentIssues(sections), ...pkiIssues(sections), ...interceptionIssues(sections), ...gatewayIssues(sections)];
 }
 
 function chartIssues({ charts }: Sections): ConfigIssue[] {

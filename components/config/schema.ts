@@ -9,7 +9,7 @@ import { z } from "zod";
 import { namespaceSchema, webhooksSchema } from "./enrollmentSchema";
 import { egressSchema, gatewaySchema } from "./gatewaySchema";
 import { interceptionSchema } from "./interceptionSchema";
-import { isSupportedLine, parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
+import { isKnownLine, parseIstioVersion, unknownLineMessage } from "./istioVersion";
 import { mtlsSchema, multiClusterSchema, pkiSchema } from "./pkiSchema";
 import { dns1123Label, dns1123Subdomain, IMAGE_HUB, IMAGE_TAG, positiveInt, resourcesSchema, SPIFFE_TRUST_DOMAIN } from "./primitives";
 
@@ -52,9 +52,9 @@ const istioVersion = z
             "1.31.0-rc.0 (no leading 'v', no ranges). Fix: pin the exact release, e.g. 1.30.3",
         abort: true,
     })
-    .refine((text) => isSupportedLine(parseIstioVersion(text)!), {
-        error: `allowed: a release on the ${SUPPORTED_ISTIO_LINES.join(", ")} lines. Fix: pin a supported release, e.g. 1.30.3`,
-    });
+    // A line past its end of life is known here and refused by lineSupportIssues (crossField.ts), which allows it
+    // beside a supported revision during a canary upgrade off it.
+    .refine((text) => isKnownLine(parseIstioVersion(text)!), { error: () => unknownLineMessage() });
 
 /** One control-plane revision: an Istio version and, optionally, its revision name. */
 export const revisionSchema = z.strictObject({
