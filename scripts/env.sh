@@ -33,10 +33,15 @@ select_pulumi_engine() {
     # Plugins come from that build only; nothing is downloaded.
     export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}
     PULUMI_ENGINE="Pulumi engine built from Go modules ($root/.local/bin/pulumi)"
-  elif cli=$(type -P pulumi) && [[ $cli != "$root/node_modules/.bin/pulumi" ]]; then
-    PULUMI_ENGINE="Pulumi CLI on PATH ($cli)"
   else
     PULUMI_ENGINE=""
+    while read -r cli; do
+      if [[ $cli != "$root/node_modules/.bin/pulumi" ]]; then
+        export PATH="${cli%/pulumi}:$PATH"
+        PULUMI_ENGINE="Pulumi CLI on PATH ($cli)"
+        break
+      fi
+    done < <(type -ap pulumi)
   fi
 }
 select_pulumi_engine
