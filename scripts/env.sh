@@ -58,3 +58,7 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 # Node.js keeps the compiled code of the program's dependencies between runs.
 export PULUMI_NODEJS_TRANSPILE_ONLY=${PULUMI_NODEJS_TRANSPILE_ONLY:-true}
 export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$root/.local/node-compile-cache}
+# Node 24 warns on every run that the TypeScript compiler touches its experimental SQLite module; the warning says
+# nothing about the stack.
+[[ ${NODE_OPTIONS:-} == *--disable-warning=ExperimentalWarning* ]] ||
+  export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=ExperimentalWarning"
