@@ -7,6 +7,9 @@
 # with the time spent and the estimate of what is left, and the time it took. The estimate is what the step takes on
 # a 2-core machine with an empty Go cache; later runs are mostly cache hits. On failure the end of LOG_FILE is shown.
 
+# The Go tool's lines about fetching modules (and about retracted versions that upstream go.mod files require).
+go_chatter='^go: (downloading|added|finding|extracting|upgraded|found) |^go: warning: .*retracted|^go: to switch to the latest|^[[:space:]]+go get .*@latest$'
+
 format_duration() {
   local s=$1
   if ((s >= 90)); then printf '%d min' $(((s + 30) / 60)); else printf '%d s' "$s"; fi
@@ -32,7 +35,7 @@ with_progress() {
   local errexit=false
   [[ $- == *e* ]] && errexit=true
   set +e
-  "$@" 2>&1 | tee -a "$log_file" | grep --line-buffered -v -E '^go: (downloading|added|finding|extracting|upgraded|found) ' >&2
+  "$@" 2>&1 | tee -a "$log_file" | grep --line-buffered -v -E "$go_chatter" >&2
   status=${PIPESTATUS[0]}
   if $errexit; then set -e; fi
   kill "$ticker" 2>/dev/null
