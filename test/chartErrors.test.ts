@@ -1,4 +1,5 @@
 import { CHART_SOURCE_FIX, explainChartError } from "../components/charts/chartErrors";
+import * as pulumi from "@pulumi/pulumi";
 import { makeReadable, readableMessage } from "../components/program/readableErrors";
 
 // Helm's words, as the kubernetes provider returns them for each kind of failure.
@@ -64,5 +65,13 @@ describe("an error that stops the program is printed as its message alone", () =
         expect(marked.__pulumiRunError).toBe(true);
         expect(error.message).toMatch(/^Istio's charts cannot be pulled from https:\/\/istio-release/);
         expect(error.stack).toBe(error.message);
+    });
+
+    test("a resource's error stays beside its resource, without its stack", () => {
+        const error = new pulumi.ResourceError(unreachableRegistry, undefined);
+        makeReadable(error);
+        expect(error.hideStack).toBe(true);
+        expect(error.message).toMatch(/^Istio's charts cannot be pulled from oci:\/\/mirror\.invalid/);
+        expect((error as unknown as { __pulumiRunError?: boolean }).__pulumiRunError).toBeUndefined();
     });
 });

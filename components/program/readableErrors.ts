@@ -7,6 +7,8 @@ import { explainChartError } from "../charts/chartErrors";
 
 /** Set on an error Pulumi's runtime prints as its message alone (what `pulumi.RunError` sets). */
 const RUN_ERROR_MARK = "__pulumiRunError";
+/** Set on a `pulumi.ResourceError`, which the runtime prints beside its resource, without stack when `hideStack`. */
+const RESOURCE_ERROR_MARK = "__pulumResourceError";
 
 /** The message a person reads for an error that stopped the program. */
 export function readableMessage(error: unknown): string {
@@ -32,6 +34,11 @@ export function makeReadable(error: unknown): void {
     const message = readableMessage(error);
     marked.message = message;
     marked.stack = message;
+    if (marked[RESOURCE_ERROR_MARK] === true) {
+        // Still reported beside its resource.
+        marked.hideStack = true;
+        return;
+    }
     marked[RUN_ERROR_MARK] = true;
 }
 
