@@ -7,8 +7,8 @@
 # - State goes to a local file backend (.local/state) unless PULUMI_BACKEND_URL says otherwise.
 # - The cluster is mesh.cluster in the stack file, else KUBECONFIG, else ~/.kube/config; with none of these, the
 #   local cluster of scripts/cluster.sh is started and used, with validation failing open (no istiod runs there),
-#   and with Istio's charts from the Go module proxy when Istio's chart source cannot be reached
-#   (scripts/local-charts.sh). On a configured cluster nothing is substituted.
+#   and with Istio's charts from the Go module proxy when Istio's chart source cannot be reached (scripts/charts.sh).
+#   On a configured cluster nothing is substituted: a chart source that cannot be reached fails the run at once.
 #
 # Usage: bash scripts/pulumi.sh COMMAND [flags]     e.g. STACK=prod npm run up -- --yes
 set -euo pipefail
@@ -46,9 +46,13 @@ if $local_cluster; then
   node "$root/scripts/local-cluster-config.js" "Pulumi.$stack.yaml" "$local_config"
   echo "pulumi.sh: on the local cluster, mesh.webhooks.validationFailurePolicy is Ignore ($local_config)" >&2
   set -- --config-file "$local_config" "$@"
+fi
 
-  # --- Istio's charts on the local cluster ------------------------------------------------------------------------
-  charts_dir=$(bash "$root/scripts/local-charts.sh" "Pulumi.$stack.yaml")
+# --- Istio's charts -----------------------------------------------------------------------------------------------
+# A source that cannot be reached fails here in one line with the fix (the engine's own report of it is a provider
+# error of many lines); on the local cluster only, Istio's official source is replaced by the Go module proxy.
+if [[ $command == up || $command == preview ]]; then
+  charts_dir=$(bash "$root/scripts/charts.sh" "Pulumi.$stack.yaml" "$($local_cluster && echo local || echo configured)")
   if [[ -n $charts_dir ]]; then export ISTIO_CHARTS_DIR=$charts_dir; fi
 fi
 

@@ -1,77 +1,64 @@
-import { CHART_SOURCE_FIX, explainChartError } from "../components/charts/chartErrors";
 import * as pulumi from "@pulumi/pulumi";
-import { makeReadable, readableMessage } from "../components/program/readableErrors";
+import { CHART_SOURCE_FIX, requestFailureCause, unreachableChartSource } from "../components/charts/chartErrors";
+import { isFollowOnError, makeReadable, readableMessage } from "../components/program/readableErrors";
 
-// Helm's words, as the kubernetes provider returns them for each kind of failure.
-const unreachableRepository =
-    'unable to locate the chart: looks like "https://istio-release.storage.googleapis.com/charts" is not a valid chart ' +
-    'repository or cannot be reached: Get "https://istio-release.storage.googleapis.com/charts/index.yaml": dial tcp: ' +
-    "lookup istio-release.storage.googleapis.com on 127.0.0.53:53: no such host";
-const unreachableRegistry =
-    'unable to locate the chart: failed to do request: Head "https://mirror.invalid/v2/istio/charts/istiod/manifests/1.31.0": ' +
-    "dial tcp: lookup mirror.invalid: no such host";
-const refused =
-    'unable to locate the chart: failed to do request: Head "https://127.0.0.1:5000/v2/istio/base/manifests/1.31.0": ' +
-    "dial tcp 127.0.0.1:5000: connect: connection refused";
-const missingVersion =
-    'unable to locate the chart: chart "istiod" version "1.31.9" not found in https://charts.example.com/istio repository';
+/** What Node's fetch rejects with when the connection fails with `code`. */
+function fetchFailure(code: string): Error {
+    return Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
+}
 
-describe("a failed chart pull reads as one line: the source, the cause, the fix", () => {
-    test("an unreachable Helm repository", () => {
-        expect(explainChartError(unreachableRepository)).toBe(
-            "Istio's charts cannot be pulled from https://istio-release.storage.googleapis.com/charts: " +
-                `istio-release.storage.googleapis.com cannot be resolved (no such host). ${CHART_SOURCE_FIX}`,
+describe("a chart source that cannot be reached reads as one line: the source, the cause, the fix", () => {
+    test("an OCI mirror whose host does not resolve", () => {
+        const cause = requestFailureCause(fetchFailure("ENOTFOUND"), "https://charts.mirror.invalid/v2/");
+        expect(unreachableChartSource("oci://charts.mirror.invalid/istio", cause)).toBe(
+            `Istio's charts cannot be pulled from oci://charts.mirror.invalid/istio: charts.mirror.invalid cannot be resolved (no such host). ${CHART_SOURCE_FIX}`,
         );
     });
 
-    test("an unreachable OCI mirror", () => {
-        expect(explainChartError(unreachableRegistry)).toBe(
-            `Istio's charts cannot be pulled from oci://mirror.invalid/istio/charts/istiod: mirror.invalid cannot be resolved (no such host). ${CHART_SOURCE_FIX}`,
-        );
+    test.each([
+        ["ECONNREFUSED", "127.0.0.1:5000 refuses connections"],
+        ["ECONNRESET", "127.0.0.1:5000 closed the connection"],
+        ["EHOSTUNREACH", "127.0.0.1:5000 is unreachable from this machine"],
+        ["UND_ERR_CONNECT_TIMEOUT", "127.0.0.1:5000 does not answer"],
+        ["EPROTO", "127.0.0.1:5000: EPROTO"],
+    ])("%s: %s", (code, cause) => {
+        expect(requestFailureCause(fetchFailure(code), "https://127.0.0.1:5000/v2/")).toBe(cause);
     });
 
-    test("a registry that refuses connections", () => {
-        expect(explainChartError(refused)).toBe(
-            `Istio's charts cannot be pulled from oci://127.0.0.1:5000/istio/base: 127.0.0.1:5000: connection refused. ${CHART_SOURCE_FIX}`,
-        );
-    });
-
-    test("a release the repository does not have", () => {
-        expect(explainChartError(missingVersion)).toBe(`Istio's charts cannot be pulled: chart istiod 1.31.9 is not there. ${CHART_SOURCE_FIX}`);
+    test("a request that timed out", () => {
+        expect(requestFailureCause(Object.assign(new Error("timed out"), { name: "TimeoutError" }), "https://ghcr.io/v2/")).toBe("ghcr.io does not answer");
     });
 
     test("the fix names the keys that choose another source", () => {
         expect(CHART_SOURCE_FIX).toContain("mesh.charts.repository");
         expect(CHART_SOURCE_FIX).toContain("mesh.charts.directory (or ISTIO_CHARTS_DIR)");
     });
-
-    test("other errors are not chart errors", () => {
-        expect(explainChartError("Invalid mesh configuration of stack \"dev\" (1 problem); nothing was changed")).toBeUndefined();
-    });
 });
 
 describe("an error that stops the program is printed as its message alone", () => {
-    test("a chart error gets its readable message, other errors keep theirs", () => {
-        expect(readableMessage(new Error(unreachableRegistry))).toMatch(/^Istio's charts cannot be pulled from oci:\/\/mirror\.invalid/);
+    test("the message, whatever was thrown", () => {
         expect(readableMessage(new Error("something else"))).toBe("something else");
         expect(readableMessage("a rejected string")).toBe("a rejected string");
         expect(readableMessage({ code: 14 })).toBe("the program failed (no message)");
     });
 
     test("makeReadable marks the error as Pulumi's RunError and drops the stack", () => {
-        const error = new Error(unreachableRepository);
+        const error = new Error("Istio chart \"base\" 1.31.0 not found in the local chart directory /srv/charts");
         makeReadable(error);
-        const marked = error as Error & { __pulumiRunError?: boolean };
-        expect(marked.__pulumiRunError).toBe(true);
-        expect(error.message).toMatch(/^Istio's charts cannot be pulled from https:\/\/istio-release/);
+        expect((error as Error & { __pulumiRunError?: boolean }).__pulumiRunError).toBe(true);
         expect(error.stack).toBe(error.message);
     });
 
     test("a resource's error stays beside its resource, without its stack", () => {
-        const error = new pulumi.ResourceError(unreachableRegistry, undefined);
+        const error = new pulumi.ResourceError("no good", undefined);
         makeReadable(error);
         expect(error.hideStack).toBe(true);
-        expect(error.message).toMatch(/^Istio's charts cannot be pulled from oci:\/\/mirror\.invalid/);
         expect((error as unknown as { __pulumiRunError?: boolean }).__pulumiRunError).toBeUndefined();
+    });
+
+    test("errors that only repeat that the engine stopped the program are recognized", () => {
+        expect(isFollowOnError(new Error("failed to register new resource mesh-base [kubernetes:helm.sh/v4:Chart]: 2 UNKNOWN: resource monitor shut down"))).toBe(true);
+        expect(isFollowOnError(new Error("failed to register new resource mesh-base [kubernetes:helm.sh/v4:Chart]: Resource monitor is terminating"))).toBe(true);
+        expect(isFollowOnError(new Error("something else"))).toBe(false);
     });
 });

@@ -25,8 +25,9 @@ beforeAll(() => {
     for (const script of ["env.sh", "ensure-engine.sh", "pulumi.sh", "local-cluster-config.js", "local-cluster-start.sh", "tools/progress.sh"]) {
         fs.copyFileSync(path.join(projectRoot, "scripts", script), path.join(scratch, "project", "scripts", script));
     }
-    // Istio's charts for the local cluster, as far as scripts/pulumi.sh sees them: a folder that local-charts.sh names.
-    fs.writeFileSync(path.join(scratch, "project", "scripts", "local-charts.sh"), "echo /charts/{version}\n");
+    // Istio's charts, as far as scripts/pulumi.sh sees them: reachable on a configured cluster, and on the local cluster
+    // a folder that charts.sh names.
+    fs.writeFileSync(path.join(scratch, "project", "scripts", "charts.sh"), '[ "$2" = local ] && echo "/charts/{version}"; exit 0\n');
     fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(scratch, "project", "node_modules"));
     // The local cluster, as far as scripts/pulumi.sh sees it: built, and started by a cluster.sh that does nothing.
     fs.writeFileSync(path.join(scratch, "project", "scripts", "cluster.sh"), "exit 0\n");
@@ -107,7 +108,7 @@ describe("npm run up|preview|destroy settings", () => {
         const up = runScript("up", {}, true);
         const copy = path.join(scratch, "project", ".local", "Pulumi.dev.local-cluster.yaml");
         expect(up.args).toBe(`up --stack dev --config-file ${copy}`);
-        // With the charts that scripts/local-charts.sh chose for the local cluster.
+        // With the charts that scripts/charts.sh chose for the local cluster.
         expect(up.env.ISTIO_CHARTS_DIR).toBe("/charts/{version}");
         expect(parse(fs.readFileSync(copy, "utf8"))).toEqual({
             config: { "istio-mesh:mesh": { istio: { version: "1.30.3" }, webhooks: { validationFailurePolicy: "Ignore" } } },

@@ -1,28 +1,31 @@
 /**
  * How a failed run reads: the cause in a line or two and its fix, never a stack trace or an object dump. A stack
  * program calls `installReadableErrors()` first; Pulumi then prints the message of whatever stops the program as it
- * prints a `RunError`'s (the message alone).
+ * prints a `RunError`'s (the message alone), and not the errors that only repeat that the engine stopped it.
  */
-import { explainChartError } from "../charts/chartErrors";
 
 /** Set on an error Pulumi's runtime prints as its message alone (what `pulumi.RunError` sets). */
 const RUN_ERROR_MARK = "__pulumiRunError";
 /** Set on a `pulumi.ResourceError`, which the runtime prints beside its resource, without stack when `hideStack`. */
 const RESOURCE_ERROR_MARK = "__pulumResourceError";
 
-/** The message a person reads for an error that stopped the program. */
-export function readableMessage(error: unknown): string {
-    if (error instanceof Error) {
-        return explainChartError(error.message) ?? error.message;
-    }
-    if (typeof error === "string") {
-        return explainChartError(error) ?? error;
-    }
+/**
+ * An error that only says the engine stopped the program (after an error the engine reported itself, such as a
+ * provider's, or a cancellation): a resource registered after that fails with it.
+ */
+export function isFollowOnError(error: unknown): boolean {
     const message = (error as { message?: unknown } | null)?.message;
-    return typeof message === "string" ? (explainChartError(message) ?? message) : "the program failed (no message)";
+    return typeof message === "string" && /resource monitor shut down|Resource monitor is terminating/.test(message);
 }
 
-/** Rewrites an error in place so that the runtime prints its readable message alone. */
+/** The message a person reads for an error that stopped the program. */
+export function readableMessage(error: unknown): string {
+    const message =
+        error instanceof Error ? error.message : typeof error === "string" ? error : (error as { message?: unknown } | null)?.message;
+    return typeof message === "string" ? message : "the program failed (no message)";
+}
+
+/** Rewrites an error in place so that the runtime prints its message alone. */
 export function makeReadable(error: unknown): void {
     if (error === null || typeof error !== "object") {
         return;
@@ -31,9 +34,7 @@ export function makeReadable(error: unknown): void {
     if (marked[RUN_ERROR_MARK] === true) {
         return;
     }
-    const message = readableMessage(error);
-    marked.message = message;
-    marked.stack = message;
+    marked.stack = readableMessage(error);
     if (marked[RESOURCE_ERROR_MARK] === true) {
         // Still reported beside its resource.
         marked.hideStack = true;
@@ -44,13 +45,30 @@ export function makeReadable(error: unknown): void {
 
 let installed = false;
 
-/** Makes every error that stops the program readable before Pulumi's runtime reports it. Idempotent. */
+/**
+ * Puts itself in front of the runtime's handlers of uncaught errors (registered before the program runs): drops the
+ * follow-on errors and makes the others readable. Idempotent.
+ */
 export function installReadableErrors(): void {
     if (installed) {
         return;
     }
     installed = true;
-    // Prepended: Pulumi's runtime registers its own handlers before the program runs, and reads the error after.
-    process.prependListener("uncaughtException", makeReadable);
-    process.prependListener("unhandledRejection", makeReadable);
+    const front =
+        (handlers: ((...args: never[]) => void)[]) =>
+        (error: unknown, detail: unknown): void => {
+            if (isFollowOnError(error)) {
+                return;
+            }
+            makeReadable(error);
+            for (const handler of handlers as unknown as ((error: unknown, detail: unknown) => void)[]) {
+                handler(error, detail);
+            }
+        };
+    const onException = process.listeners("uncaughtException");
+    process.removeAllListeners("uncaughtException");
+    process.on("uncaughtException", front(onException));
+    const onRejection = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", front(onRejection));
 }
