@@ -93,6 +93,7 @@ export class Mesh extends pulumi.ComponentResource {
         this.settings = settings;
 
         const childOpts: pulumi.ComponentResourceOptions = { parent: this };
+        let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
@@ -108,6 +109,7 @@ export class Mesh extends pulumi.ComponentResource {
                 { parent: this },
             );
             childOpts.providers = { kubernetes: provider };
+            ownProvider = provider;
         }
 
         if (settings.pki.enabled) {
@@ -138,6 +140,7 @@ export class Mesh extends pulumi.ComponentResource {
                     cni: interception.cni,
                     chart: { version: settings.istio.baseVersion, source: settings.charts },
                     image: cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform),
+                    values: settings.values.cni,
                     istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
                 },
                 { ...childOpts, dependsOn: controlPlaneReady },
@@ -152,19 +155,23 @@ export class Mesh extends pulumi.ComponentResource {
             { ...childOpts, dependsOn: controlPlaneReady },
         );
 
-        if (settings.namespaces.length > 0) {
-            new Enrollment(`${name}-enrollment`, { namespaces: settings.namespaces }, { ...childOpts, dependsOn: podsMayStart });
-        }
+        const enrollment =
+            settings.namespaces.length > 0
+                ? new Enrollment(`${name}-enrollment`, { namespaces: settings.namespaces }, { ...childOpts, dependsOn: podsMayStart })
+                : undefined;
         this.enrollment = enrollmentReport(settings.namespaces, settings.istio.tags);
 
+        const gatewayNamespaces = this.gatewayNamespaces(name, settings, enrollment, ownProvider);
         const gateways: Record<string, Gateway> = {};
         for (const gateway of settings.gateways) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
                 {
                     gateway,
+                    namespace: gatewayNamespaces[gateway.namespace],
                     chart: { version: settings.istio.baseVersion, source: settings.charts },
                     pullSecrets: settings.images.pullSecrets,
+                    values: settings.values.gateway,
                     crds: this.controlPlane.base,
                 },
                 { ...childOpts, dependsOn: podsMayStart },
@@ -199,6 +206,38 @@ export class Mesh extends pulumi.ComponentResource {
             trustDomain: this.trustDomain,
             enrollment: this.enrollment,
         });
+    }
+
+    /**
+     * One Namespace per gateway namespace, shared by the gateways there; a namespace that is also enrolled is the
+     * enrollment's. The Namespace keeps the identity it had as the first gateway's child (an alias), so existing
+     * stacks update in place.
+     */
+    private gatewayNamespaces(
+        name: string,
+        settings: MeshSettings,
+        enrollment: Enrollment | undefined,
+        provider: k8s.Provider | undefined,
+    ): Record<string, pulumi.Output<string>> {
+        const namespaces: Record<string, pulumi.Output<string>> = {};
+        for (const gateway of settings.gateways) {
+            const namespace = gateway.namespace;
+            if (namespaces[namespace] !== undefined) {
+                continue;
+            }
+            const enrolled = enrollment?.byName[namespace];
+            if (enrolled !== undefined) {
+                namespaces[namespace] = enrolled;
+                continue;
+            }
+            const formerParent = pulumi.createUrn(`${name}-gateway-${gateway.name}`, Gateway.__pulumiType, this);
+            namespaces[namespace] = new k8s.core.v1.Namespace(
+                `${name}-gateway-namespace-${namespace}`,
+                { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
+                { parent: this, provider, aliases: [{ name: `${name}-gateway-${gateway.name}-namespace`, parent: formerParent }] },
+            ).metadata.name;
+        }
+        return namespaces;
     }
 }
 
