@@ -33,7 +33,7 @@ function sectionIssues(sections: Sections): ConfigIssue[] {
         ...(sections.pki !== undefined ? pkiIssues(sections.pki) : []),
         ...(sections.interception !== undefined ? interceptionIssues(sections.interception) : []),
         ...gatewayIssues(sections.gateways ?? [], sections.egress),
-        ...(sections.meshConfig !== undefined ? meshConfigIssues(sections.meshConfig) : []),
+        ...(sections.meshConfig !== undefined ? meshConfigIssues(sections.meshConfig, !isInvalid(sections, "meshConfig.extensionProviders")) : []),
         ...CHARTS.flatMap((chart) => {
             const values = sections.values?.[chart];
             return values !== undefined ? overrideIssues(chart, values, ["values", chart]) : [];

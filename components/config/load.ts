@@ -3,6 +3,7 @@
  * receives typed MeshSettings.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { checkIssues } from "./crossSection";
 import type { MeshArgs } from "../mesh";
 import { RootMaterial } from "../pki/certificateAuthority";
@@ -37,7 +38,7 @@ export function validMeshConfig(raw: unknown, stackName?: string, otherIssues: r
         );
     }
     const parsed = meshSchema.safeParse(raw, { reportInput: true });
-    const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, raw)), ...checkIssues(raw), ...otherIssues];
+    const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, raw, knownKeysAt)), ...checkIssues(raw), ...otherIssues];
     if (!parsed.success || issues.length > 0) {
         throw new MeshConfigError(issues, stackName);
     }
@@ -47,6 +48,37 @@ export function validMeshConfig(raw: unknown, stackName?: string, otherIssues: r
 /** Validates a raw configuration object and returns typed settings, or throws MeshConfigError listing every problem. */
 export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, stackName?: string): MeshSettings {
     return toSettings(validMeshConfig(raw, stackName), env);
+}
+
+/** The keys the schema allows at a path of the configuration (list indexes step into the list's items). */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    let schema: z.ZodType | undefined = meshSchema;
+    for (const part of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodArray && typeof part === "number") {
+            schema = schema.element as z.ZodType;
+        } else if (schema instanceof z.ZodObject) {
+            schema = (schema.shape as Record<string, z.ZodType>)[String(part)];
+        } else {
+            return [];
+        }
+    }
+    schema = unwrap(schema);
+    if (!(schema instanceof z.ZodObject)) {
+        return [];
+    }
+    // Keys the stack derives are refused by their own message; they are not suggestions.
+    return Object.entries(schema.shape as Record<string, z.ZodType>)
+        .filter(([, field]) => !(unwrap(field) instanceof z.ZodNever))
+        .map(([key]) => key);
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+    let current = schema;
+    while (current instanceof z.ZodOptional || current instanceof z.ZodPipe) {
+        current = current instanceof z.ZodOptional ? (current.unwrap() as z.ZodType) : (current.in as z.ZodType);
+    }
+    return current;
 }
 
 /** The secret configuration key that holds roots given as configuration: { <root name>: { certificatePem, privateKeyPem } }. */

@@ -319,8 +319,8 @@ export function toMeshConfigSettings(meshConfig: MeshConfigSectionInput | undefi
 
 // ---- checks
 
-/** Providers named in defaultProviders exist; provider names are unique. */
-export function meshConfigIssues(meshConfig: MeshConfigSectionInput): ConfigIssue[] {
+/** Providers named in defaultProviders exist (when the providers are known); provider names are unique. */
+export function meshConfigIssues(meshConfig: MeshConfigSectionInput, providersKnown: boolean): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const names = (meshConfig.extensionProviders ?? []).map((provider) => provider.name);
     const seen = new Set<string>();
@@ -331,7 +331,7 @@ export function meshConfigIssues(meshConfig: MeshConfigSectionInput): ConfigIssu
         seen.add(name);
     });
     const known = [...names, ...BUILT_IN_PROVIDERS];
-    for (const kind of ["tracing", "metrics", "accessLogging"] as const) {
+    for (const kind of providersKnown ? (["tracing", "metrics", "accessLogging"] as const) : []) {
         (meshConfig.defaultProviders?.[kind] ?? []).forEach((name, index) => {
             if (!known.includes(name)) {
                 issues.push({
