@@ -79,12 +79,12 @@ export interface GatewayConfig extends PodConfig {
     readonly loadBalancerIP?: string;
     /** Client CIDRs the load balancer admits (LoadBalancer only). @default `[]` (every client) */
     readonly loadBalancerSourceRanges?: readonly string[];
-    /** `Local` keeps client addresses and skips the extra hop (LoadBalancer and NodePort only). @default `Cluster` */
+    /** `Local` keeps client addresses and skips the extra hop (LoadBalancer and NodePort only). @default Kubernetes' (`Cluster`) */
     readonly externalTrafficPolicy?: "Cluster" | "Local";
     /** Values of this gateway's chart, merged over `values.gateway` and the stack's own. @default `{}` */
     readonly values?: Readonly<Record<string, unknown>>;
     readonly disruptionBudget?: {
-        /** Rendered only when more than one pod runs. @default `1` */
+        /** Pods kept during voluntary disruptions. @default `1`, only when more than one pod runs */
         readonly minAvailable: number;
     };
     /** @default requests `100m`, `128Mi`; limits `2`, `1Gi` (Istio's chart values) */

@@ -145,11 +145,11 @@ export type ProxyDefaultsConfig = {
 
 /** Which providers the mesh uses unless a Telemetry resource says otherwise. */
 export interface DefaultProvidersConfig {
-    /** @default none */
+    /** Tracing providers, by name (of extensionProviders). @default none */
     readonly tracing?: readonly string[];
-    /** @default Istio's (`prometheus`) */
+    /** Metrics providers, by name (or the built-in `prometheus`). @default Istio's (`prometheus`) */
     readonly metrics?: readonly string[];
-    /** @default none */
+    /** Access-log providers, by name (or the built-in `envoy`). @default none */
     readonly accessLogging?: readonly string[];
 }
 

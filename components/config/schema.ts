@@ -71,11 +71,11 @@ export interface MeshConfiguration {
     readonly pki?: PkiConfig;
     readonly multiCluster?: MultiClusterConfig;
     readonly mtls?: MtlsConfig;
-    /** Namespaces in the mesh. @default `[]` */
+    /** Namespaces in the mesh (none unless listed). */
     readonly namespaces?: readonly NamespaceConfig[];
     readonly webhooks?: WebhooksConfig;
     readonly interception?: InterceptionConfig;
-    /** Ingress and egress gateways. @default `[]` */
+    /** Ingress and egress gateways (none unless listed). */
     readonly gateways?: readonly GatewayConfig[];
     readonly egress?: EgressConfig;
     /** Values of Istio's charts that the configuration has no key for; keys the stack derives are refused. */
