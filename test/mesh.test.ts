@@ -54,6 +54,19 @@ describe("Mesh", () => {
         expect(kubernetes.map((resource) => resource.provider)).toEqual(kubernetes.map(() => expect.stringMatching(/::callers-cluster::/)));
     });
 
+    test("a namespace created elsewhere in the program is enrolled by its Output name, and never owned", async () => {
+        const apps = new k8s.core.v1.Namespace("apps", { metadata: { name: "apps-prod" } });
+        new Mesh("mesh", { istio: { version: "1.30.3" }, namespaces: [{ name: apps.metadata.name, existing: true, key: "apps", tag: "default" }] });
+        await mocks.settled();
+        expect(mocks.named("mesh-enrollment-apps")).toMatchObject({
+            type: "kubernetes:core/v1:NamespacePatch",
+            inputs: { metadata: { name: "apps-prod", labels: { "istio-injection": "enabled" } } },
+        });
+        expect(() => new Mesh("bad", { istio: { version: "1.30.3" }, namespaces: [{ name: apps.metadata.name, existing: true, key: "kube-system" }] })).toThrow(
+            /mesh\.namespaces\[0\]\.name: got "kube-system"; "kube-system" must never be injected/,
+        );
+    });
+
     test("two meshes with different names do not collide", async () => {
         new Mesh("east", argsWith());
         new Mesh("west", argsWith());

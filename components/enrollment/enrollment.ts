@@ -10,6 +10,8 @@ import { enrollmentLabels } from "./labels";
 
 export interface EnrollmentArgs {
     readonly namespaces: readonly NamespaceEnrollment[];
+    /** The names of namespaces created elsewhere in the program, by their enrollment's name (namespaces[].name). */
+    readonly names?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 export class Enrollment extends pulumi.ComponentResource {
@@ -31,7 +33,7 @@ export class Enrollment extends pulumi.ComponentResource {
             if (namespace.existing) {
                 return new k8s.core.v1.NamespacePatch(
                     `${name}-${namespace.name}`,
-                    { metadata: { name: namespace.name, labels } },
+                    { metadata: { name: args.names?.[namespace.name] ?? namespace.name, labels } },
                     { parent: this },
                 ).metadata.name;
             }
