@@ -36,7 +36,7 @@ export interface GatewayPortConfig {
 
 /** A host an ingress gateway serves. */
 export interface IngressHostConfig {
-    /** A host name, optionally `*.` first. @default required */
+    /** A host name, optionally `*.` first (ingress only; egress.allowedHosts take no wildcard). @default required */
     readonly host: string;
     /** A TLS Secret in the gateway's namespace; without it the host is served on plain HTTP. @default none */
     readonly tlsCredential?: string;
@@ -48,7 +48,10 @@ export interface GatewayConfig extends PodConfig {
     readonly name: string;
     /** `ingress` or `egress`. @default required */
     readonly kind: GatewayKind;
-    /** Istio's documented namespaces, apart from istiod. @default `istio-ingress` / `istio-egress` */
+    /**
+     * Istio's documented namespaces, apart from istiod; shared by the gateways there (one Namespace), never a namespace
+     * that is not injected (the Istio namespace, Kubernetes' own). @default `istio-ingress` / `istio-egress`
+     */
     readonly namespace?: string;
     /** The gateway's pods move with the tag during an upgrade. @default the default tag */
     readonly tag?: string;
@@ -111,8 +114,9 @@ export interface EgressConfig {
     /** Required with several egress gateways. @default the only egress gateway */
     readonly gateway?: string;
     /**
-     * Each becomes Istio's egress-gateway pattern (ServiceEntry, Gateway, DestinationRule, VirtualService). Requires
-     * `REGISTRY_ONLY` and an egress gateway. @default `[]`
+     * `{host, port: 443, protocol: HTTPS|TLS|HTTP}`; each becomes Istio's egress-gateway pattern (ServiceEntry, Gateway,
+     * DestinationRule, VirtualService). Requires `REGISTRY_ONLY` and an egress gateway; no wildcard hosts (list each
+     * host). @default `[]`
      */
     readonly allowedHosts?: readonly AllowedHostConfig[];
 }
