@@ -5,6 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadMeshArgs } from "./components/config/load";
 import { Mesh } from "./components/mesh";
+import { installReadableErrors } from "./components/program/readableErrors";
+
+// A failed run prints its cause and fix, not a stack trace.
+installReadableErrors();
 
 const mesh = new Mesh("mesh", loadMeshArgs());
 const { settings } = mesh;

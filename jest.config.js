@@ -8,6 +8,9 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
+  // A test's first use of the mock runtime loads the Pulumi SDK; on a loaded 2-core machine that alone passes jest's
+  // 5 s default. The tests assert results, never durations.
+  testTimeout: 120000,
   transform: {
     // Type-checking runs once in `npm test` (tsc --noEmit); ts-jest only transpiles.
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],

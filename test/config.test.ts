@@ -35,7 +35,7 @@ describe("malformed configurations name the key, the value, what is allowed and 
             "an unsupported line",
             { istio: { version: "1.28.2" } },
             [
-                'mesh.istio.version: got "1.28.2"; allowed: a release on the 1.29, 1.30, 1.31 lines. Fix: pin a supported release, e.g. 1.30.3',
+                'mesh.istio.version: got "1.28.2"; allowed: a release on the 1.30, 1.31 lines (Istio\'s supported lines). Fix: pin a supported release, e.g. 1.31.0',
             ],
         ],
         [

@@ -59,9 +59,9 @@ function commentedPaths(stack: string): Set<string> {
 }
 
 describe("environments", () => {
-    test("every stack pins Istio 1.30.3 explicitly", () => {
+    test("every stack pins Istio 1.31.0 explicitly", () => {
         for (const stack of ["dev", "staging", "prod"]) {
-            expect((raw(stack).istio as { version: string }).version).toBe("1.30.3");
+            expect((raw(stack).istio as { version: string }).version).toBe("1.31.0");
         }
     });
 

@@ -38,7 +38,7 @@ describe("CNI mode", () => {
         new Mesh("mesh", argsWith({ interception: { mode: "cni" } }), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const chart = mocks.ofType("kubernetes:helm.sh/v4:Chart").find((resource) => resource.name === "mesh-cni")!;
-        expect(chart.inputs).toMatchObject({ chart: "cni", version: "1.30.3", name: "istio-cni", namespace: "istio-system" });
+        expect(chart.inputs).toMatchObject({ chart: "oci://ghcr.io/istio/release/charts/cni", version: "1.30.3", name: "istio-cni", namespace: "istio-system" });
         expect(chart.inputs.values).toEqual({
             global: { hub: "docker.io/istio", tag: "1.30.3", imagePullSecrets: [] },
             cni: {

@@ -234,7 +234,7 @@ export type ClusterInput = z.infer<typeof clusterSchema>;
 
 /** Where Istio's Helm charts come from. */
 export type ChartSource =
-    /** Istio's official charts for the version's line (OCI from 1.31, the classic repository before). */
+    /** Istio's official charts for the version's line (components/charts/chartReference.ts). */
     | { readonly kind: "official" }
     /** A Helm repository (https://) or OCI registry path (oci://), e.g. a mirror. */
     | { readonly kind: "repository"; readonly url: string }

@@ -11,6 +11,7 @@ import { declaredRevisions, namespaceIssues, neverInjectNamespaces, revisionIssu
 import { gatewayIssues, gatewayNamespaceOf } from "./gateways";
 import { interceptionIssues, interceptionModeOf } from "./interception";
 import { ConfigIssue } from "./issues";
+import { lineSupportIssues } from "./istioVersion";
 import { pkiIssues } from "./pki";
 import { isInvalid, Sections, validSections } from "./sections";
 
@@ -29,6 +30,7 @@ function sectionIssues(sections: Sections): ConfigIssue[] {
         ...(sections.istiod !== undefined ? istiodIssues(sections.istiod) : []),
         ...(sections.charts !== undefined ? chartIssues(sections.charts) : []),
         ...(istio !== undefined ? revisionIssues(istio) : []),
+        ...(istio !== undefined ? lineSupportIssues(istio) : []),
         ...namespaceIssues(sections.namespaces ?? [], revisionsDeclared ? istio : undefined),
         ...(sections.pki !== undefined ? pkiIssues(sections.pki) : []),
         ...(sections.interception !== undefined ? interceptionIssues(sections.interception) : []),

@@ -23,7 +23,8 @@ export type ReinvocationPolicy = (typeof REINVOCATION_POLICIES)[number];
 /** The keys of `istio` that say which releases run, as which revisions, with which tags. */
 export interface RevisionsConfig {
     /**
-     * The exact Istio release, pinned per stack, so an upgrade is always a reviewed change; 1.29, 1.30 and 1.31 lines.
+     * The exact Istio release, pinned per stack, so an upgrade is always a reviewed change; a line of Istio's support
+     * calendar (istioVersion.ts): 1.30 and 1.31, and 1.29 (past its end of life) only beside a supported revision.
      * @default none: required (or `istio.revisions`)
      */
     readonly version?: string;

@@ -3,7 +3,7 @@
  * with what is allowed and an example fix.
  */
 import { z } from "zod";
-import { isSupportedLine, parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
+import { isKnownLine, parseIstioVersion, unknownLineMessage } from "./istioVersion";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -105,9 +105,9 @@ export const istioVersionSchema = z
             "1.31.0-rc.0 (no leading 'v', no ranges). Fix: pin the exact release, e.g. 1.30.3",
         abort: true,
     })
-    .refine((text) => isSupportedLine(parseIstioVersion(text)!), {
-        error: `allowed: a release on the ${SUPPORTED_ISTIO_LINES.join(", ")} lines. Fix: pin a supported release, e.g. 1.30.3`,
-    });
+    // A line past its end of life is known here and refused by lineSupportIssues (crossSection.ts), which allows it
+    // beside a supported revision during a canary upgrade off it.
+    .refine((text) => isKnownLine(parseIstioVersion(text)!), { error: () => unknownLineMessage() });
 
 // ---- scheduling and pod settings, as Kubernetes writes them (passed to the charts verbatim)
 
