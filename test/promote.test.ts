@@ -8,10 +8,10 @@ import * as path from "path";
 import { parse } from "yaml";
 import { forceRecordOfText } from "../scripts/promotion/forceRecord";
 import { StackRecords } from "../scripts/promotion/gate";
-import { lastUpdateRefusal, meshConfigRan } from "../scripts/promotion/history";
+import { describeUpdate, lastUpdate, lastUpdateRefusal, meshConfigRan } from "../scripts/promotion/history";
 import { checkPromoted, promote, PromotionRefused, PromotionRequest } from "../scripts/promotion/promote";
 import { routeRefusal, skipFinding } from "../scripts/promotion/stages";
-import { formatVerifyRecord, parseVerifyRecord, TAG_VALUE_LIMIT, verifyRefusal } from "../scripts/promotion/verification";
+import { formatVerifyRecord, parseVerifyRecord, recordFor, TAG_VALUE_LIMIT, verifyRefusal } from "../scripts/promotion/verification";
 
 const DEV = `# Development.
 config:
@@ -88,7 +88,13 @@ function verifiedAfter(update: number, result: "passed" | "failed" = "passed", f
     return {
         "pulumi:project": "istio-mesh",
         "pulumi:runtime": "nodejs",
-        "mesh:verify": formatVerifyRecord({ update, result, at: `2026-01-${String(update).padStart(2, "0")}T10:05:00Z`, failed }),
+        "mesh:verify": formatVerifyRecord({
+            update,
+            started: `2026-01-${String(update).padStart(2, "0")}T10:00:00Z`,
+            result,
+            at: `2026-01-${String(update).padStart(2, "0")}T10:05:00Z`,
+            failed,
+        }),
     };
 }
 
@@ -290,18 +296,18 @@ describe("the gate on what ran", () => {
         const recorded = recordedAsFiles();
         recorded.tags.dev = { "pulumi:project": "istio-mesh" };
         expect(refusal(() => promote(request({}, recorded)))).toContain(
-            "  - no verify of stack dev is recorded (stack tag mesh:verify), so nothing shows that update #12 works. " +
+            "  - no verify of stack dev is recorded (stack tag mesh:verify), so nothing shows that update #12 (started 2026-01-12T10:00:00Z) works. " +
                 "Fix: run npm run verify:record -- dev against dev's cluster (the deploy workflow does after every up)\n",
         );
 
         recorded.tags.dev = verifiedAfter(11);
         expect(refusal(() => promote(request({}, recorded)))).toContain(
-            "  - the last verify of stack dev ran after update #11 (2026-01-11T10:05:00Z), not after update #12. ",
+            "  - the last verify of stack dev (2026-01-11T10:05:00Z) ran after update #11 (started 2026-01-11T10:00:00Z), not after update #12 (started 2026-01-12T10:00:00Z). ",
         );
 
         recorded.tags.dev = verifiedAfter(12, "failed", ["istiod 1-30-4 is ready", "the validation webhook answers"]);
         expect(refusal(() => promote(request({}, recorded)))).toContain(
-            "  - verify of stack dev failed after update #12 (2026-01-12T10:05:00Z): istiod 1-30-4 is ready; the validation webhook answers. " +
+            "  - verify of stack dev failed at 2026-01-12T10:05:00Z, after update #12 (started 2026-01-12T10:00:00Z): istiod 1-30-4 is ready; the validation webhook answers. " +
                 "Fix: repair dev, then run npm run verify:record -- dev\n",
         );
         expect(read("staging")).toBe(STAGING);
@@ -353,7 +359,7 @@ describe("the gate on what ran", () => {
         expect(result.report.slice(4)).toEqual([
             "Forced past 3 findings, recorded in Pulumi.prod.yaml:",
             "  - dev -> prod skips staging, where the change has not been proven. Fix: promote dev -> staging first, or pass --force to skip on purpose",
-            "  - verify of stack dev failed after update #12 (2026-01-12T10:05:00Z): istiod 1-30-4 is ready. Fix: repair dev, then run npm run verify:record -- dev",
+            "  - verify of stack dev failed at 2026-01-12T10:05:00Z, after update #12 (started 2026-01-12T10:00:00Z): istiod 1-30-4 is ready. Fix: repair dev, then run npm run verify:record -- dev",
             "  - prod would run Istio 1.30.4, newer than anything staging runs (newest 1.30.3): prod is never ahead of staging. Fix: promote staging's pins first",
             "Wrote Pulumi.prod.yaml; review and commit it: merging it deploys prod.",
         ]);
@@ -492,6 +498,25 @@ describe("the update history", () => {
         expect(meshConfigRan({ config: {} })).toBeUndefined();
     });
 
+    test("reads the history as Pulumi CLI 3.274 prints it for a self-managed backend (every update numbered 0)", () => {
+        // `pulumi stack history --json` of a file backend after two ups (environment trimmed).
+        const printed = `[
+  {"version": 0, "kind": "update", "startTime": "2026-12-01T20:35:44.000Z", "message": "",
+   "environment": {"exec.kind": "cli", "pulumi.version": "v3.274.0", "runtime.name": "nodejs"},
+   "config": {"istio-mesh:mesh": {
+     "value": "{\\"images\\":{\\"tag\\":\\"1.30.3-distroless\\"},\\"istio\\":{\\"version\\":\\"1.30.3\\"}}",
+     "objectValue": {"images": {"tag": "1.30.3-distroless"}, "istio": {"version": "1.30.3"}}, "secret": false}},
+   "result": "succeeded", "endTime": "2026-12-01T20:35:50.000Z", "resourceChanges": {"same": 1}},
+  {"version": 0, "kind": "update", "startTime": "2026-12-01T20:35:26.000Z", "message": "",
+   "config": {"istio-mesh:mesh": {"value": "{}", "objectValue": {}, "secret": false}},
+   "result": "succeeded", "endTime": "2026-12-01T20:35:32.000Z", "resourceChanges": {"create": 1}}
+]`;
+        const last = lastUpdate("dev", JSON.parse(printed));
+        expect(last.entry?.startTime).toBe("2026-12-01T20:35:44.000Z");
+        expect(meshConfigRan(last.entry!)).toEqual({ images: { tag: "1.30.3-distroless" }, istio: { version: "1.30.3" } });
+        expect(describeUpdate("dev", last.entry!)).toBe("the update of stack dev started 2026-12-01T20:35:44.000Z");
+    });
+
     test("an update that does not record its mesh configuration cannot prove its pins", () => {
         const recorded = recordedAsFiles();
         recorded.history.dev = [{ version: 12, kind: "update", result: "succeeded", startTime: "2026-01-12T10:00:00Z" }];
@@ -504,10 +529,10 @@ describe("the update history", () => {
 describe("the verify record", () => {
     test("fits a stack tag, counting the failed checks that do not fit", () => {
         const failed = Array.from({ length: 20 }, (_, index) => `namespace team-${index} is injected by 1-31-0`);
-        const text = formatVerifyRecord({ update: 7, result: "failed", at: "2026-01-07T10:00:00Z", failed });
+        const text = formatVerifyRecord({ update: 7, started: "2026-01-07T09:55:00Z", result: "failed", at: "2026-01-07T10:00:00Z", failed });
         expect(text.length).toBeLessThanOrEqual(TAG_VALUE_LIMIT);
         const record = parseVerifyRecord(text)!;
-        expect(record).toMatchObject({ update: 7, result: "failed", at: "2026-01-07T10:00:00Z" });
+        expect(record).toMatchObject({ update: 7, started: "2026-01-07T09:55:00Z", result: "failed", at: "2026-01-07T10:00:00Z" });
         expect(record.failed![0]).toBe("namespace team-0 is injected by 1-31-0");
         expect(record.failed![record.failed!.length - 1]).toBe(`and ${20 - (record.failed!.length - 1)} more`);
     });
@@ -515,8 +540,20 @@ describe("the verify record", () => {
     test("a tag that is not a record of ours counts as no record", () => {
         expect(parseVerifyRecord("yes")).toBeUndefined();
         expect(parseVerifyRecord('{"update":"7"}')).toBeUndefined();
-        expect(verifyRefusal("dev", 7, parseVerifyRecord("yes"))).toMatch(/^no verify of stack dev is recorded/);
-        expect(verifyRefusal("dev", 7, { update: 7, result: "passed", at: "2026-01-07T10:00:00Z" })).toBeUndefined();
+        const update = { version: 7, startTime: "2026-01-07T09:55:00Z" };
+        expect(verifyRefusal("dev", update, parseVerifyRecord("yes"))).toMatch(/^no verify of stack dev is recorded/);
+        expect(verifyRefusal("dev", update, recordFor(update, "passed", new Date("2026-01-07T10:00:00Z")))).toBeUndefined();
+    });
+
+    test("a self-managed backend numbers every update 0: the start time tells them apart", () => {
+        const older = { version: 0, kind: "update", result: "succeeded", startTime: "2026-12-01T20:35:26.000Z" };
+        const newer = { ...older, startTime: "2026-12-01T20:35:44.000Z" };
+        expect(verifyRefusal("dev", newer, recordFor(older, "passed", new Date("2026-12-01T20:36:00Z")))).toBe(
+            "the last verify of stack dev (2026-12-01T20:36:00.000Z) ran after the update started 2026-12-01T20:35:26.000Z, " +
+                "not after the update started 2026-12-01T20:35:44.000Z. " +
+                "Fix: run npm run verify:record -- dev against dev's cluster (the deploy workflow does after every up)",
+        );
+        expect(verifyRefusal("dev", newer, recordFor(newer, "passed", new Date("2026-12-01T20:36:00Z")))).toBeUndefined();
     });
 });
 

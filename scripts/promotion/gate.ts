@@ -73,6 +73,6 @@ export function sourceFindings(stack: string, pins: ReadonlyMap<string, unknown>
             `Fix: run pulumi up on ${stack} (and verify it) with these pins before promoting them`,
     );
     const tags = read("tags", stack, records.readTags);
-    const verifyProblem = tags.finding ?? verifyRefusal(stack, ran.update!.version, verifyRecordOf(tags.value));
+    const verifyProblem = tags.finding ?? verifyRefusal(stack, ran.update!, verifyRecordOf(tags.value));
     return verifyProblem === undefined ? findings : [...findings, verifyProblem];
 }

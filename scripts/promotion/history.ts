@@ -46,11 +46,15 @@ const APPLYING_KINDS = ["update", "destroy"];
 /** The last update of a stack, or why there is none that counts. */
 export type LastUpdate = { readonly entry: HistoryEntry; readonly refusal?: undefined } | { readonly entry?: undefined; readonly refusal: string };
 
-/** "update #14 of stack dev (started 2026-01-10T10:00:00Z)"; `noun` names what the entry was. */
+/**
+ * "update #14 of stack dev (started 2026-01-10T10:00:00Z)"; `noun` names what the entry was. Self-managed (diy)
+ * backends number every update 0, so only a positive number is shown; the start time tells updates apart.
+ */
 export function describeUpdate(stack: string, entry: HistoryEntry, noun = "update"): string {
-    const which = entry.version !== undefined ? `${noun} #${entry.version}` : `the last ${noun}`;
-    const when = entry.startTime !== undefined ? ` (started ${entry.startTime})` : "";
-    return `${which} of stack ${stack}${when}`;
+    if (entry.version !== undefined && entry.version > 0) {
+        return `${noun} #${entry.version} of stack ${stack}${entry.startTime !== undefined ? ` (started ${entry.startTime})` : ""}`;
+    }
+    return `the ${noun} of stack ${stack}${entry.startTime !== undefined ? ` started ${entry.startTime}` : ""}`;
 }
 
 /**
