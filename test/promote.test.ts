@@ -10,6 +10,7 @@ import { forceRecordOfText } from "../scripts/promotion/forceRecord";
 import { StackRecords } from "../scripts/promotion/gate";
 import { describeUpdate, lastUpdate, lastUpdateRefusal, meshConfigRan } from "../scripts/promotion/history";
 import { checkPromoted, promote, PromotionRefused, PromotionRequest } from "../scripts/promotion/promote";
+import { BODY_LIMIT, pullRequestText } from "../scripts/promotion/pullRequest";
 import { routeRefusal, skipFinding } from "../scripts/promotion/stages";
 import { formatVerifyRecord, parseVerifyRecord, recordFor, TAG_VALUE_LIMIT, verifyRefusal } from "../scripts/promotion/verification";
 
@@ -578,4 +579,31 @@ describe("the command", () => {
         expect(checkWithForce.stderr).toBe(usage);
         expect(checkWithForce.status).toBe(2);
     }, 60_000);
+});
+
+describe("the promotion's pull request", () => {
+    const report = [
+        "Promotion dev -> staging (Pulumi.staging.yaml):",
+        '  mesh.istio.version: "1.30.3" -> "1.31.0"',
+        "Wrote Pulumi.staging.yaml; review and commit it: merging it deploys staging.",
+    ].join("\n");
+
+    test("is titled by the release it moves, commits the report and shows the target's preview", () => {
+        const text = pullRequestText("dev", "staging", report, "Previewing update (staging):\n  ~ kubernetes:apps/v1:Deployment istiod\nResources:\n    ~ 1 to update\n");
+        expect(text.title).toBe("Promote dev -> staging: Istio 1.31.0");
+        expect(text.commitMessage).toBe(`Promote dev -> staging: Istio 1.31.0\n\n${report}\n`);
+        expect(text.body).toContain("Merging this deploys staging");
+        expect(text.body).toContain('```\nPromotion dev -> staging (Pulumi.staging.yaml):\n  mesh.istio.version: "1.30.3" -> "1.31.0"');
+        expect(text.body).toContain("### Preview of staging with this change (policy pack on)\n\n```\nPreviewing update (staging):");
+    });
+
+    test("says when it was forced, and keeps the end of a preview too long for a pull request", () => {
+        const forced = `${report}\nForced past 1 finding, recorded in Pulumi.prod.yaml:\n  - dev -> prod skips staging`;
+        const preview = `${"  ~ an object\n".repeat(10_000)}Resources:\n    ~ 10000 to update\n`;
+        const text = pullRequestText("dev", "prod", forced, preview);
+        expect(text.title).toBe("Promote dev -> prod: Istio 1.31.0 (forced)");
+        expect(text.body.length).toBeLessThanOrEqual(BODY_LIMIT);
+        expect(text.body).toMatch(/\(first \d+ characters left out\)\n/);
+        expect(text.body).toContain("Resources:\n    ~ 10000 to update\n```");
+    });
 });
