@@ -10,7 +10,8 @@
  *   var/run/secrets/istio/root-cert.pem   the namespace's istio-ca-root-cert ConfigMap (istiod's trust anchor)
  *   var/lib/istio/data/                   OUTPUT_CERTS: the workload certificate, its key and the roots, as the agent
  *                                         writes them for the gRPC program
- *   etc/istio/proxy/                      the agent's xDS socket and the gRPC bootstrap it writes (GRPC_XDS_BOOTSTRAP)
+ *   etc/istio/proxy/                      the agent's xDS socket and the gRPC bootstrap it writes (GRPC_XDS_BOOTSTRAP;
+ *                                         named by its absolute path, as the bootstrap refers to it)
  * The agent reaches istiod at the loopback port scripts/istiod.sh gave its port 15012, and checks istiod's
  * certificate against the name a pod would dial (ISTIOD_SAN istiod-<revision>.<namespace>.svc).
  */
@@ -147,12 +148,20 @@ export class MeshWorkload {
             GRPC_XDS_BOOTSTRAP: this.bootstrapFile,
             PILOT_CERT_PROVIDER: "istiod",
             ISTIOD_SAN: `istiod-${spec.revision}.${istioNamespace}.svc`,
-            PROXY_CONFIG: JSON.stringify({ discoveryAddress: spec.istiodAddress, statusPort: this.statusPort }),
+            // configPath absolute: the gRPC bootstrap names the agent's xDS socket unix:///<configPath>/XDS, which
+            // a relative path would turn into /etc/istio/proxy/XDS.
+            PROXY_CONFIG: JSON.stringify({
+                discoveryAddress: spec.istiodAddress,
+                statusPort: this.statusPort,
+                configPath: path.join(spec.dir, "etc", "istio", "proxy"),
+            }),
             ISTIO_META_CLUSTER_ID: spec.clusterId ?? "Kubernetes",
             ISTIO_META_MESH_ID: spec.trustDomain,
             TRUST_DOMAIN: spec.trustDomain,
             ISTIO_META_WORKLOAD_NAME: spec.name,
             ISTIO_METAJSON_LABELS: JSON.stringify({ app: spec.name }),
+            // No cloud: the agent would otherwise probe the GCP, AWS and Azure metadata servers for 5s.
+            CLOUD_PLATFORM: "none",
         };
     }
 

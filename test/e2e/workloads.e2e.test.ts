@@ -14,7 +14,10 @@
  *      trust domain does, and one naming another trust domain refuses it;
  *   5. rotation: an intermediate re-issued by the stack reaches the running istiod (scripts/istiod.sh refreshes its
  *      cacerts folder as the kubelet would); a new workload certificate chains to the new intermediate, and the
- *      workloads with certificates of the old one still talk to it.
+ *      workloads with certificates of the old one still talk to it;
+ *   6. verify --traffic, as far as a cluster without kubelets allows: the probe pair it applies is injected by the
+ *      real injector, its pods are reported ready (kwok), the call cannot be made (no kubelet to exec in), the
+ *      report says so, and the probes are deleted.
  *
  * Run with `bash scripts/e2e.sh test/e2e/workloads.e2e.test.ts`. Needs Istio's charts (ISTIO_CHARTS_DIR), and
  * pilot-discovery, pilot-agent and istioctl built by scripts/tools/istio.sh for the same release; xdsprobe is built
@@ -28,6 +31,8 @@ import * as path from "path";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { eventually, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
+import { Kubectl, kubectlAsync, runTrafficProbe } from "../../components/verify/traffic";
+import { PROBE_LABEL } from "../../components/verify/trafficProbe";
 import { Answer, BIN, freePort, istiodPort, MeshWorkload } from "./meshWorkload";
 import { changes, clusterEnv, deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
@@ -385,5 +390,34 @@ suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
                 serverIdentity: spiffe(TRUST_DOMAIN, SERVER.serviceAccount),
             });
         }
+    });
+
+    test("6. verify --traffic on a cluster where pods never run: injected probes applied, the failed call reported, the probes deleted", async () => {
+        type Pod = KubeObject & { spec: { serviceAccountName: string; containers: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[] } };
+        let applied: Pod[] = [];
+        // kubectl as the command uses it, plus a look at the live probe pods just before the call.
+        const observed: Kubectl = async (args, options) => {
+            if (args[0] === "exec") {
+                applied = getJson<{ items: Pod[] }>(["pods", "-n", NAMESPACE, "-l", PROBE_LABEL]).items;
+            }
+            return kubectlAsync(args, options);
+        };
+        const run = await timed("verify --traffic", () =>
+            runTrafficProbe({ namespace: NAMESPACE, trustDomain: TRUST_DOMAIN, runId: "e2e", readySeconds: 60 }, observed),
+        );
+        const report = run.results.map((result) => `${result.status} ${result.check}: ${result.detail}`);
+        expect(report[0]).toBe(`ok traffic probe pods in ${NAMESPACE} are ready: mesh-verify-client-e2e and mesh-verify-server-e2e`);
+        expect(report[1]).toMatch(/^fail the client calls the server through the mesh: kubectl exec mesh-verify-client-e2e: /);
+        expect(report[report.length - 1]).toBe(`ok the traffic probes are deleted from ${NAMESPACE}: nothing labeled ${PROBE_LABEL}=e2e is left`);
+        // What it applied, as the API server stored it: each pod as its own ServiceAccount, with Istio's sidecar.
+        expect(
+            applied
+                .map((pod) => [pod.metadata.name, pod.spec.serviceAccountName, (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name)])
+                .sort(),
+        ).toEqual([
+            ["mesh-verify-client-e2e", "mesh-verify-client-e2e", ["istio-proxy"]],
+            ["mesh-verify-server-e2e", "mesh-verify-server-e2e", ["istio-proxy"]],
+        ]);
+        expect(kubectl(["get", "pod,service,serviceaccount", "-n", NAMESPACE, "-l", PROBE_LABEL, "-o", "name"]).trim()).toBe("");
     });
 });
