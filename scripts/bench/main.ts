@@ -3,12 +3,13 @@
  * the same charts, version and profile, and beside the engine's floor. It prints numbers, and the goals beside them;
  * it never fails on timing.
  *
- *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,unit] [--namespaces 1,100,500,1000]
+ *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,checkpoints,unit] [--namespaces 1,100,500,1000]
  *                 [--gateways 1,10,50,100] [--up-limit 900] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
  *
  * One module per step (steps/): the warm-up (the program's first preview in the bench's new workspace), base (cold
  * up, no-op preview and up, destroy of the stack, the floor program and istioctl), namespaces and gateways (scaling),
- * unit (the mocked suite). Every pulumi and istioctl command is timed as a whole, with the CPU time and peak memory
+ * checkpoints (the engine's floor for big ups, no cluster: N resources beside state as big as Istio's CRDs), unit
+ * (the mocked suite). Every pulumi and istioctl command is timed as a whole, with the CPU time and peak memory
  * of its processes (processes.ts). Previews run as `npm run preview` runs them (scripts/pulumi.sh); --env and
  * --pulumi-arg change settings for a comparison. Ups are bounded by --up-limit seconds: an up that is predicted to take
  * longer is skipped, one that runs longer is cancelled (SIGINT, so the state stays consistent), and the output says so.
@@ -27,6 +28,7 @@ import { Options, parseOptions, StepName } from "./options";
 import { interruptRunning, log, run } from "./processes";
 import { Goal, goalsTable, StepReport } from "./report";
 import { baseStep } from "./steps/base";
+import { checkpointsStep } from "./steps/checkpoints";
 import { gatewaysStep } from "./steps/gateways";
 import { namespacesStep } from "./steps/namespaces";
 import { unitStep } from "./steps/unit";
@@ -37,6 +39,7 @@ const STEP_BODIES: readonly [StepName | "warm-up", (context: Context) => Promise
     ["base", baseStep],
     ["namespaces", namespacesStep],
     ["gateways", gatewaysStep],
+    ["checkpoints", checkpointsStep],
     ["unit", unitStep],
 ];
 
@@ -100,17 +103,23 @@ async function main(argv: readonly string[]): Promise<number> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-bench-"));
     const folder = new ProjectFolder("mesh-bench-workspace", { ownBackend: true });
     const env = { ...projectEnvironment(folder.backendUrl!), ...options.env };
-    const kubeconfig = startCluster(env);
-    env.KUBECONFIG = kubeconfig;
-    // The shared workspace module's kubectl reads the cluster from this process's environment.
-    process.env.KUBECONFIG = kubeconfig;
+    // The checkpoint floor and the unit suite need no cluster.
+    const needsCluster = [...options.only].some((step) => step !== "unit" && step !== "checkpoints");
+    const kubeconfig = needsCluster ? startCluster(env) : "";
+    if (needsCluster) {
+        env.KUBECONFIG = kubeconfig;
+        // The shared workspace module's kubectl reads the cluster from this process's environment.
+        process.env.KUBECONFIG = kubeconfig;
+    }
     const context: Context = { options, env, kubeconfig, scratch, folder, chartsDir, cleanups: [] };
     const discard = () => {
         fs.rmSync(scratch, { recursive: true, force: true });
         folder.remove();
     };
 
-    const existing = run("kubectl", ["--kubeconfig", kubeconfig, "get", "namespaces,customresourcedefinitions", "-o", "name"], env, PROJECT_ROOT).split("\n");
+    const existing = needsCluster
+        ? run("kubectl", ["--kubeconfig", kubeconfig, "get", "namespaces,customresourcedefinitions", "-o", "name"], env, PROJECT_ROOT).split("\n")
+        : [];
     const istio = existing.filter((name) => name === "namespace/istio-system" || name.endsWith(".istio.io"));
     if (istio.length > 0) {
         console.error(
@@ -134,7 +143,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const sections: string[] = [];
     const goals: Goal[] = [];
     let failed = false;
-    const wanted = (step: StepName | "warm-up") => (step === "warm-up" ? [...options.only].some((other) => other !== "unit") : options.only.has(step));
+    // The warm-up compiles the mesh program for the steps that run it.
+    const wanted = (step: StepName | "warm-up") =>
+        step === "warm-up" ? [...options.only].some((other) => other !== "unit" && other !== "checkpoints") : options.only.has(step);
     try {
         for (const [step, body] of STEP_BODIES) {
             const unmeasured = (why: string) =>
@@ -175,7 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function runCleanups(context: Context): Promise<void> {
     const cleanups = context.cleanups.splice(0).reverse();
-    for (const cleanup of [...cleanups, deleteIstioCrds]) {
+    for (const cleanup of [...cleanups, ...(context.kubeconfig === "" ? [] : [deleteIstioCrds])]) {
         try {
             await cleanup();
         } catch (error) {

@@ -36,11 +36,11 @@ export class BenchStack {
         return this.pulumi(["destroy", "--yes", "--skip-preview"], timeoutSeconds);
     }
 
-    /** The exported state: its resources, and its size in bytes. */
+    /** The exported state: its resources, and its size in bytes as the file backend writes it (compact JSON). */
     state(): { resources: { type: string; urn: string }[]; bytes: number } {
         const text = run("pulumi", ["stack", "export", "--stack", this.name], this.env, this.workDir);
         const exported = JSON.parse(text) as { deployment?: { resources?: { type: string; urn: string }[] } };
-        return { resources: exported.deployment?.resources ?? [], bytes: Buffer.byteLength(text) };
+        return { resources: exported.deployment?.resources ?? [], bytes: Buffer.byteLength(JSON.stringify(exported)) };
     }
 
     /** Resources in the state (0 after a destroy). */
