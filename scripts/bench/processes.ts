@@ -144,9 +144,17 @@ export function measure(
     });
 }
 
-/** Asks the command that runs now (if any) to stop: SIGINT to its process group. */
+let interrupted = false;
+
+/** Asks the command that runs now (if any) to stop: SIGINT to its process group; the steps stop at their next check. */
 export function interruptRunning(): void {
+    interrupted = true;
     signalGroup(running?.pid, "SIGINT");
+}
+
+/** Whether the bench was interrupted: a step's loop stops then. */
+export function isInterrupted(): boolean {
+    return interrupted;
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {

@@ -1,9 +1,9 @@
 /**
- * The engine's floor for big ups: what its per-step checkpoints cost as the state grows, with no cluster and no
- * chart. A plain JavaScript program creates N small resources (dynamic ones: the engine's work per step is the same
- * as for a Namespace) next to an optional "ballast" resource that holds as much state as Istio's CRDs do in the
- * stack: the CRD objects of the base chart, three times (the kubernetes provider keeps inputs, live object and the
- * inputs again in the outputs). Each up is timed with its checkpoints kept, as every up of the stack is.
+ * The engine's floor for big ups: what its per-step checkpoints cost as the state grows, with no cluster, chart or
+ * provider. A plain JavaScript program registers N component resources, each holding in the state about what a
+ * Namespace holds there (its inputs, the live object and the inputs again), next to an optional "ballast" that holds
+ * as much as Istio's CRDs do in the stack: the base chart's CRD objects three times over. Each up is timed with its
+ * checkpoints kept, as every up of the stack is; the engine writes the whole state after each step either way.
  *
  * Variants: no ballast; the CRDs as the stack holds them; the CRDs without their `description` texts; and the CRDs
  * with the file backend's metadata side files off (`?metadata=skip` on the backend URL: no MD5 of the whole state
@@ -14,30 +14,40 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { PROJECT_ROOT } from "../../../test/e2e/workspace";
 import type { Context } from "../context";
-import { log, required, Sample } from "../processes";
+import { isInterrupted, log, required, Sample } from "../processes";
 import { growthLine, Point, seconds, StepReport, table } from "../report";
 import { BenchStack, stackName } from "../stack";
 
 const FLOOR_PROGRAM = `"use strict";
 const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
-const provider = {
-    async create(inputs) {
-        // The ballast's outputs hold its objects twice, as a kubernetes resource's live object and "__inputs".
-        return { id: inputs.name, outs: inputs.objects === undefined ? inputs : { ...inputs, live: inputs.objects } };
-    },
-};
-class Item extends pulumi.dynamic.Resource {
-    constructor(name, props) {
-        super(provider, name, props);
+class Item extends pulumi.ComponentResource {
+    constructor(name, held) {
+        super("bench:floor:Item", name, {}, {});
+        this.registerOutputs(held);
     }
 }
 const ballast = process.env.FLOOR_BALLAST;
 if (ballast) {
-    new Item("ballast", { name: "ballast", objects: JSON.parse(fs.readFileSync(ballast, "utf8")) });
+    const objects = JSON.parse(fs.readFileSync(ballast, "utf8"));
+    new Item("ballast", { inputs: objects, live: objects, liveInputs: objects });
 }
 for (let i = 0; i < Number(process.env.FLOOR_N); i++) {
-    new Item("item-" + i, { name: "item-" + i });
+    const name = "bench-ns-" + String(i).padStart(4, "0");
+    const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "istio.io/rev": "default" } } };
+    const live = {
+        ...namespace,
+        metadata: {
+            ...namespace.metadata,
+            uid: "00000000-0000-0000-0000-" + String(i).padStart(12, "0"),
+            resourceVersion: String(1000 + i),
+            creationTimestamp: "2026-01-01T00:00:00Z",
+            labels: { ...namespace.metadata.labels, "kubernetes.io/metadata.name": name },
+        },
+        spec: { finalizers: ["kubernetes"] },
+        status: { phase: "Active" },
+    };
+    new Item(name, { inputs: namespace, live, liveInputs: namespace });
 }
 `;
 
@@ -102,6 +112,9 @@ export async function checkpointsStep(context: Context): Promise<StepReport> {
     for (const variant of VARIANTS.filter((candidate) => candidate.ballast === undefined || ballast !== undefined)) {
         const series: Point[] = [];
         for (const n of context.options.namespaces) {
+            if (isInterrupted()) {
+                break;
+            }
             log(`checkpoint floor, ${variant.label}: ${n} resources`);
             const backendUrl = variant.backendQuery === undefined ? context.env.PULUMI_BACKEND_URL! : `${context.env.PULUMI_BACKEND_URL}?${variant.backendQuery}`;
             const env = {
@@ -137,8 +150,8 @@ export async function checkpointsStep(context: Context): Promise<StepReport> {
     }
     return {
         section: [
-            "Checkpoint floor (no cluster): a plain JavaScript program with N small resources and a ballast of Istio's CRDs held " +
-                "as the stack holds them; ups with checkpoints kept; engine and program CPU time; the state's size",
+            "Checkpoint floor (no cluster): a plain JavaScript program with N components holding a Namespace's worth of state each, beside " +
+                "a ballast of Istio's CRDs held as the stack holds them; ups with checkpoints kept; engine and program CPU time; the state's size",
             table(["variant", "N", "up", "engine CPU", "program CPU", "state"], rows),
             ...lines,
             ...notes.map((note) => `note: ${note}`),

@@ -8,7 +8,7 @@ import * as path from "path";
 import { deleteIstioCrds, PROJECT_ROOT } from "../../../test/e2e/workspace";
 import type { Context } from "../context";
 import { builtIstioVersion } from "../istioctl";
-import { log, required, run, tailOf } from "../processes";
+import { isInterrupted, log, required, run, tailOf } from "../processes";
 import { growthGoals, growthLine, seconds, StepReport, table } from "../report";
 import { meshConfig, newMeshStack } from "../stack";
 import { newSeries, predict, SCALING_HEADER, scalingRow, upThenNoopPreview } from "./scaling";
@@ -92,6 +92,9 @@ export async function gatewaysStep(context: Context): Promise<StepReport> {
     const rows: string[][] = [];
     const series = newSeries();
     for (const n of options.gateways) {
+        if (isInterrupted()) {
+            break;
+        }
         log(`gateways: ${n}`);
         stack.configure(mesh(n));
         const preview = required(`preview with ${n} gateways`, await stack.preview());

@@ -1,7 +1,7 @@
 /** The whole stack with N entries in mesh.namespaces: preview from empty, up, no-op preview, destroy. */
 import { deleteIstioCrds } from "../../../test/e2e/workspace";
 import type { Context } from "../context";
-import { log, required, tailOf } from "../processes";
+import { isInterrupted, log, required, tailOf } from "../processes";
 import { growthGoals, growthLine, seconds, StepReport, table } from "../report";
 import { meshConfig, newMeshStack } from "../stack";
 import { newSeries, predict, SCALING_HEADER, scalingRow, upThenNoopPreview } from "./scaling";
@@ -15,6 +15,9 @@ export async function namespacesStep(context: Context): Promise<StepReport> {
     const notes: string[] = [];
     const series = newSeries();
     for (const n of options.namespaces) {
+        if (isInterrupted()) {
+            break;
+        }
         log(`namespaces: ${n}`);
         const stack = newMeshStack(context, `ns${n}`);
         const names = Array.from({ length: n }, (_, i) => ({ name: `bench-ns-${String(i).padStart(4, "0")}` }));
