@@ -14,6 +14,8 @@ import { Gateway } from "./gateways/gateway";
 import { CniAgent } from "./interception/cniAgent";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
+import { forcedOwnershipTransform } from "./lifecycle/ownership";
+import { readinessGate } from "./readiness/readiness";
 
 export interface MeshArgs {
     /** Validated settings, from loadMeshSettings() or parseMeshConfig(). */
@@ -54,7 +56,8 @@ export class Mesh extends pulumi.ComponentResource {
         super(Mesh.__pulumiType, name, {}, opts);
         const { settings } = args;
 
-        const childOpts: pulumi.ComponentResourceOptions = { parent: this };
+        // The stack owns what it applies: conflicts with other field managers are forced (lifecycle/ownership.ts).
+        const childOpts: pulumi.ComponentResourceOptions = { parent: this, transforms: [forcedOwnershipTransform] };
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
@@ -90,14 +93,16 @@ export class Mesh extends pulumi.ComponentResource {
             { settings, pluginCa: this.certificateAuthority?.pluginCa },
             childOpts,
         );
-        const controlPlaneReady = [this.controlPlane.base, ...this.controlPlane.ready];
+        const istiodsApplied = [this.controlPlane.base, ...this.controlPlane.ready];
+        // What starts pods or creates Istio resources waits until istiod serves (readiness/gate.ts).
+        const controlPlaneReady = [this.controlPlane.base, readinessGate(`${name}-ready`, settings, { parent: this, dependsOn: istiodsApplied })];
 
         const interception = settings.interception;
         if (interception.mode === "cni") {
             this.cni = new CniAgent(
                 `${name}-cni`,
                 { settings, cni: interception.cni, istioNamespace: this.controlPlane.namespace },
-                { ...childOpts, dependsOn: controlPlaneReady },
+                { ...childOpts, dependsOn: istiodsApplied },
             );
         }
         // Pods must find the injector serving and, in CNI mode, the node agent ready.

@@ -5,6 +5,7 @@
  * default sits next to the reason for it. Every message here states what is allowed and how to fix the value;
  * errors.ts adds the key path and the value that was given.
  */
+import { lifecycleSchema, readinessSchema } from "./lifecycle";
 import { z } from "zod";
 import { namespaceSchema, webhooksSchema } from "./enrollmentSchema";
 import { egressSchema, gatewaySchema } from "./gatewaySchema";
@@ -174,6 +175,8 @@ export const meshSchema = z.strictObject({
     interception: interceptionSchema.optional(),
     gateways: z.array(gatewaySchema).optional(),
     egress: egressSchema.optional(),
+    readiness: readinessSchema.optional(),
+    lifecycle: lifecycleSchema.optional(),
 });
 
 /** The mesh configuration as written in a stack file, after shape checks and before defaults. */

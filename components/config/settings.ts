@@ -2,6 +2,7 @@
  * Typed mesh settings: the validated configuration with every default applied and every derived value computed.
  * Components and values functions take these, never raw configuration.
  */
+import { LifecycleSettings, ReadinessSettings, toLifecycleSettings, toReadinessSettings } from "./lifecycle";
 import {
     DEFAULT_TAG,
     NamespaceEnrollment,
@@ -108,6 +109,8 @@ export interface MeshSettings {
     readonly interception: InterceptionSettings;
     readonly gateways: readonly GatewaySettings[];
     readonly egress: EgressSettings;
+    readonly readiness: ReadinessSettings;
+    readonly lifecycle: LifecycleSettings;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -202,6 +205,8 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         interception: toInterceptionSettings(input, namespace),
         gateways,
         egress: toEgressSettings(input, gateways),
+        readiness: toReadinessSettings(input.readiness),
+        lifecycle: toLifecycleSettings(input.lifecycle),
     };
 }
 
