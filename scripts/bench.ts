@@ -489,6 +489,8 @@ function meshConfig(context: Context, version: string, overrides: Record<string,
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         // Nothing serves the webhooks unless istiod runs (as in the end-to-end suite): validation fails open.
         webhooks: { validationFailurePolicy: "Ignore" },
+        // No istiod runs on the local cluster: the readiness gate says it skips its probes.
+        readiness: { probe: "skip" },
         namespaces: [{ name: "bench-shop" }],
         cluster: { kubeconfig: context.kubeconfig },
         ...overrides,

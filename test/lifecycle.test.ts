@@ -81,6 +81,11 @@ describe("the census of proxies", () => {
         expect(removedRevisions(live, ["1-29-6", "1-30-3"])).toEqual([]);
     });
 
+    test("an istiod the stack did not apply (istioctl's, another stack's) is never the stack's to remove", () => {
+        expect(removedRevisions({ ...live, owned: ["1-30-3"] }, ["1-30-3"])).toEqual([]);
+        expect(unsafeRemovals({ ...live, owned: ["1-30-3"] }, ["1-30-3"])).toEqual([]);
+    });
+
     test("removing a revision that pods use names the count and the namespaces; an unused one is fine", () => {
         expect(unsafeRemovals(live, ["1-30-3"])).toEqual([
             "revision 1-29-6 is removed, but 3 pod(s) still run its proxies, in billing (1), shop (2): they would lose their control plane. " +

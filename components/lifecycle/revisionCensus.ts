@@ -10,6 +10,7 @@
  */
 import { CheckResult } from "../verify/checks";
 import { KubeAccess, kubectlSync } from "./kube";
+import { PATCH_FORCE_ANNOTATION } from "./ownership";
 
 /** A pod that runs an Istio proxy, and the revision whose injector put it there. */
 export interface ProxyPod {
@@ -21,6 +22,12 @@ export interface ProxyPod {
 export interface LiveMesh {
     /** Revisions with an istiod Deployment in the Istio namespace. */
     readonly revisions: readonly string[];
+    /**
+     * Those of them applied by this project (their Deployment carries the forced-ownership annotation): only these
+     * can be removed by a change of the configuration; an istiod installed otherwise is never the stack's to remove.
+     * Undefined: all of them.
+     */
+    readonly owned?: readonly string[];
     readonly proxies: readonly ProxyPod[];
 }
 
@@ -57,7 +64,7 @@ function namespaceList(use: RevisionUse): string {
 
 /** The revisions being removed: on the cluster, not in the configuration. Pure. */
 export function removedRevisions(live: LiveMesh, configured: readonly string[]): string[] {
-    return live.revisions.filter((revision) => !configured.includes(revision)).sort();
+    return (live.owned ?? live.revisions).filter((revision) => !configured.includes(revision)).sort();
 }
 
 /**
@@ -148,18 +155,28 @@ const PODS_TEMPLATE =
     '{.metadata.annotations.sidecar\\.istio\\.io/status}{"\\n"}{end}';
 
 /** Reads the revisions installed in the Istio namespace, and the pods that run proxies (only when asked: `withPods`). */
-export function readLiveMesh(access: KubeAccess, istioNamespace: string, withPods: (revisions: readonly string[]) => boolean): LiveMesh {
-    const revisions = kubectlSync(access, [
-        "get", "deployments", "-n", istioNamespace, "-l", "app=istiod", "-o", 'jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\n"}{end}',
+export function readLiveMesh(access: KubeAccess, istioNamespace: string, withPods: (owned: readonly string[]) => boolean): LiveMesh {
+    const deployments = kubectlSync(access, [
+        "get",
+        "deployments",
+        "-n",
+        istioNamespace,
+        "-l",
+        "app=istiod",
+        "-o",
+        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\n"}{end}`,
     ])
         .split("\n")
-        .filter((revision) => revision !== "");
-    if (!withPods(revisions)) {
-        return { revisions, proxies: [] };
+        .filter((line) => line !== "")
+        .map((line) => line.split("\t"));
+    const revisions = deployments.map(([revision]) => revision);
+    const owned = deployments.filter(([, forced]) => forced === "true").map(([revision]) => revision);
+    if (!withPods(owned)) {
+        return { revisions, owned, proxies: [] };
     }
     const proxies = kubectlSync(access, ["get", "pods", "--all-namespaces", "-l", "istio.io/rev", "-o", `jsonpath=${PODS_TEMPLATE}`])
         .split("\n")
         .map(proxyPodFrom)
         .filter((pod): pod is ProxyPod => pod !== undefined);
-    return { revisions, proxies };
+    return { revisions, owned, proxies };
 }

@@ -16,7 +16,7 @@ export interface RemovalGuardSettings {
     readonly force: boolean;
 }
 
-export type LiveMeshReader = (access: KubeAccess, istioNamespace: string, withPods: (revisions: readonly string[]) => boolean) => LiveMesh;
+export type LiveMeshReader = (access: KubeAccess, istioNamespace: string, withPods: (owned: readonly string[]) => boolean) => LiveMesh;
 
 /** Throws RevisionInUseError when the change removes a revision that pods still use; warns when forced. */
 export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?: string, read: LiveMeshReader = readLiveMesh): void {
@@ -26,7 +26,7 @@ export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?:
     let live: LiveMesh;
     try {
         // Pods are listed only when a revision is about to go: the common case costs one small call.
-        live = read(settings.cluster, settings.istioNamespace, (revisions) => removedRevisions({ revisions, proxies: [] }, settings.revisions).length > 0);
+        live = read(settings.cluster, settings.istioNamespace, (owned) => removedRevisions({ revisions: owned, proxies: [] }, settings.revisions).length > 0);
     } catch (error) {
         pulumi.log.warn(`revision removal not checked: the cluster could not be read (${(error as Error).message.split("\n")[0]})`);
         return;
