@@ -3,17 +3,11 @@
  * An invalid configuration throws here, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfiguredRoots, loadMeshSettings } from "./components/config/load";
-import { guardRevisionRemoval } from "./components/lifecycle/revisionRemoval";
+import { loadMeshArgs } from "./components/config/load";
 import { Mesh } from "./components/mesh";
 
-const settings = loadMeshSettings();
-// Removing a revision that pods still run on is refused here, at preview too (read from the live cluster).
-guardRevisionRemoval(
-    { istioNamespace: settings.namespace, revisions: settings.istio.revisions.map((revision) => revision.name), cluster: settings.cluster, force: settings.lifecycle.forceRevisionRemoval },
-    pulumi.getStack(),
-);
-const mesh = new Mesh("mesh", { settings, configuredRoots: loadConfiguredRoots() });
+const mesh = new Mesh("mesh", loadMeshArgs());
+const { settings } = mesh;
 const ca = mesh.certificateAuthority;
 
 /** The stack outputs. */

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { hasCluster, isKubeconfigContents } from "../components/lifecycle/kube";
 import { forcedOwnershipTransform, isKubernetesObject, withForcedOwnership } from "../components/lifecycle/ownership";
 import { census, censusChecks, LiveMesh, proxyPodFrom, removedRevisions, RevisionInUseError, unsafeRemovals } from "../components/lifecycle/revisionCensus";
-import { guardRevisionRemoval } from "../components/lifecycle/revisionRemoval";
+import { guardRevisionRemoval, removalGuardFor } from "../components/lifecycle/revisionRemoval";
+import { configProblems, settingsWith } from "./fixtures";
 
 interface Lock {
     pid: number;
@@ -160,10 +161,16 @@ describe("the guard of a revision's removal", () => {
 
     test("without any cluster to talk to, nothing is read", () => {
         const home = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-home-"));
+        const file = path.join(home, "kubeconfig");
         expect(hasCluster({}, {}, home)).toBe(false);
-        expect(hasCluster({ kubeconfig: "/etc/kubeconfig" }, {}, home)).toBe(true);
-        expect(hasCluster({}, { KUBECONFIG: "/etc/kubeconfig" }, home)).toBe(true);
+        expect(hasCluster({ kubeconfig: file }, {}, home)).toBe(false);
+        expect(hasCluster({}, { KUBECONFIG: file }, home)).toBe(false);
+        fs.writeFileSync(file, "");
+        expect(hasCluster({ kubeconfig: file }, {}, home)).toBe(true);
+        expect(hasCluster({ kubeconfig: "apiVersion: v1\nkind: Config\n" }, {}, home)).toBe(true);
+        expect(hasCluster({}, { KUBECONFIG: `/nowhere${path.delimiter}${file}` }, home)).toBe(true);
         expect(hasCluster({}, { KUBERNETES_SERVICE_HOST: "10.96.0.1" }, home)).toBe(true);
+        fs.rmSync(file);
         fs.mkdirSync(path.join(home, ".kube"));
         fs.writeFileSync(path.join(home, ".kube", "config"), "");
         expect(hasCluster({}, {}, home)).toBe(true);
@@ -228,5 +235,33 @@ describe("recovering an interrupted run (scripts/recover.js)", () => {
         expect(recover.fileBackend("file://~/state")).toBe(path.join(os.homedir(), "state"));
         expect(recover.fileBackend("s3://bucket/state")).toBeUndefined();
         expect(recover.fileBackend(undefined)).toBeUndefined();
+    });
+});
+
+describe("the readiness and lifecycle keys", () => {
+    test("defaults: probe serving in default for up to 300 s; a revision in use is never removed", () => {
+        const settings = settingsWith();
+        expect(settings.readiness).toEqual({ probe: "serving", probeNamespace: "default", timeoutSeconds: 300 });
+        expect(settings.lifecycle).toEqual({ forceRevisionRemoval: false });
+    });
+
+    test("bad values are reported with their key path and the fix", () => {
+        expect(configProblems({ istio: { version: "1.30.3" }, readiness: { probe: "sometimes", timeoutSeconds: 1, probeNamespace: "Bad_NS" }, lifecycle: { forceRevisionRemoval: "yes" } })).toEqual([
+            "mesh.readiness.probe: got \"sometimes\"; allowed: one of \"serving\", \"skip\". Fix: pulumi config set --path 'mesh.readiness.probe' serving",
+            "mesh.readiness.probeNamespace: got \"Bad_NS\"; allowed: a namespace name (a DNS label). Fix: e.g. default",
+            "mesh.readiness.timeoutSeconds: got 1; allowed: at least 10 seconds (istiod needs a few to start). Fix: e.g. 300",
+            "mesh.lifecycle.forceRevisionRemoval: got \"yes\"; allowed: a boolean. Fix: write mesh.lifecycle.forceRevisionRemoval as a boolean (true or false, without quotes)",
+        ]);
+    });
+
+    test("the guard reads the mesh's cluster; a kubeconfig that is an Output cannot be read before the deployment", () => {
+        const settings = settingsWith({ istio: { version: undefined, revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-30-3" } }, lifecycle: { forceRevisionRemoval: true } });
+        expect(removalGuardFor(settings, { kubeconfig: "/etc/kubeconfig", context: "prod" })).toEqual({
+            istioNamespace: "istio-system",
+            revisions: ["1-29-6", "1-30-3"],
+            cluster: { kubeconfig: "/etc/kubeconfig", context: "prod" },
+            force: true,
+        });
+        expect(removalGuardFor(settings, { kubeconfig: pulumi.output("apiVersion: v1\n") })).toBeUndefined();
     });
 });

@@ -8,7 +8,7 @@ import { reprobeReasons, GateInputs } from "../components/readiness/gate";
 import { dryRunPodFrom, judgeRound, pending, probeNamespaceProblem, probePod, ProbeSettings, servingReport, skippedReport } from "../components/readiness/probe";
 import { istiodDigest } from "../components/readiness/readiness";
 import { skipServiceAwaitTransform, withoutServiceAwait } from "../components/readiness/serviceAwait";
-import { settingsWith } from "./fixtures";
+import { argsWith, settingsWith } from "./fixtures";
 import { unwrap, useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -132,7 +132,7 @@ describe("the gate in the mesh", () => {
     test("waits for the CRDs and every istiod; gateways, namespaces and the mesh policy wait for it", async () => {
         new Mesh(
             "mesh",
-            { settings: settingsWith({ namespaces: [{ name: "shop" }], gateways: [{ name: "ingress", kind: "ingress" }] }) },
+            argsWith({ namespaces: [{ name: "shop" }], gateways: [{ name: "ingress", kind: "ingress" }] }),
             { transformations: [mocks.recordDependencies] },
         );
         await mocks.settled();
@@ -143,12 +143,13 @@ describe("the gate in the mesh", () => {
     });
 
     test("probes every revision in the probe namespace, validation as it fails, with the configured timeout", async () => {
-        new Mesh("mesh", {
-            settings: settingsWith({
+        new Mesh(
+            "mesh",
+            argsWith({
                 istio: { version: undefined, revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-30-3" } },
                 readiness: { probeNamespace: "mesh-probe", timeoutSeconds: 120 },
             }),
-        });
+        );
         await mocks.settled();
         const [gate] = mocks.ofType(GATE);
         expect(gate.name).toBe("mesh-ready");
@@ -165,7 +166,7 @@ describe("the gate in the mesh", () => {
 
     test("with validation failing open and the probe skipped, the gate is told so (and says it)", async () => {
         const info = jest.spyOn(pulumi.log, "info").mockImplementation(() => Promise.resolve());
-        new Mesh("mesh", { settings: settingsWith({ webhooks: { validationFailurePolicy: "Ignore" }, readiness: { probe: "skip" } }) });
+        new Mesh("mesh", argsWith({ webhooks: { validationFailurePolicy: "Ignore" }, readiness: { probe: "skip" } }));
         await mocks.settled();
         const [gate] = mocks.ofType(GATE);
         expect(gate.inputs).toMatchObject({ validation: false, mode: "skip", probeNamespace: "default", timeoutSeconds: 300 });
@@ -174,7 +175,7 @@ describe("the gate in the mesh", () => {
     });
 
     test("a kubeconfig given as contents reaches the gate as a secret", async () => {
-        new Mesh("mesh", { settings: settingsWith({ cluster: { kubeconfig: "apiVersion: v1\nkind: Config\n" } }) });
+        new Mesh("mesh", argsWith({ cluster: { kubeconfig: "apiVersion: v1\nkind: Config\n" } }));
         await mocks.settled();
         const [gate] = mocks.ofType(GATE);
         expect(gate.secretInputs).toContain("kubeconfig");

@@ -5,16 +5,38 @@
 import { z } from "zod";
 
 export const readinessSchema = z.strictObject({
-    probe: z
-        .enum(["serving", "skip"], { message: "serving (wait until the injector and validation answer) or skip (no probe, where no istiod can answer)" })
+    probe: z.enum(["serving", "skip"]).optional(),
+    probeNamespace: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "allowed: a namespace name (a DNS label). Fix: e.g. default" })
         .optional(),
-    probeNamespace: z.string().min(1, { message: "a namespace name" }).optional(),
-    timeoutSeconds: z.number().int().min(10, { message: "at least 10 seconds" }).max(3600, { message: "at most 3600 seconds" }).optional(),
+    timeoutSeconds: z
+        .number()
+        .int({ error: "allowed: whole seconds. Fix: e.g. 300" })
+        .min(10, { error: "allowed: at least 10 seconds (istiod needs a few to start). Fix: e.g. 300" })
+        .max(3600, { error: "allowed: at most 3600 seconds. Fix: e.g. 300" })
+        .optional(),
 });
 
 export const lifecycleSchema = z.strictObject({
-    forceRevisionRemoval: z.boolean({ message: "true or false" }).optional(),
+    forceRevisionRemoval: z.boolean().optional(),
 });
+
+/** The readiness gate: when istiod counts as serving (README "What it installs"). */
+export interface ReadinessConfig {
+    /** serving: wait until the injectors and validation answer; skip: no probe, where no istiod can answer. @default `serving` */
+    readonly probe?: "serving" | "skip";
+    /** Where the gate's dry-run pods are created. @default `default` */
+    readonly probeNamespace?: string;
+    /** How long the gate waits for istiod to serve. @default `300` */
+    readonly timeoutSeconds?: number;
+}
+
+/** What the stack refuses to do to a running mesh. */
+export interface LifecycleConfig {
+    /** Remove a revision even while pods run its proxies. @default `false` */
+    readonly forceRevisionRemoval?: boolean;
+}
 
 export interface ReadinessSettings {
     /** serving: wait until istiod answers; skip: no probe (a cluster where no istiod can answer). */

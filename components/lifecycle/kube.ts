@@ -15,16 +15,17 @@ export interface KubeAccess {
 }
 
 /**
- * True when kubectl has a cluster to talk to: a configured kubeconfig, KUBECONFIG, ~/.kube/config, or a pod's
- * in-cluster credentials. Without any, there is no cluster to read (and nothing is called).
+ * True when kubectl has a cluster to talk to: a configured kubeconfig (contents, or a path that exists), KUBECONFIG
+ * naming a file that exists, ~/.kube/config, or a pod's in-cluster credentials. Without any, there is no cluster to
+ * read (and nothing is called).
  */
 export function hasCluster(access: KubeAccess, env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): boolean {
-    return (
-        (access.kubeconfig !== undefined && access.kubeconfig !== "") ||
-        (env.KUBECONFIG !== undefined && env.KUBECONFIG !== "") ||
-        env.KUBERNETES_SERVICE_HOST !== undefined ||
-        fs.existsSync(path.join(home, ".kube", "config"))
-    );
+    const kubeconfig = access.kubeconfig;
+    if (kubeconfig !== undefined && kubeconfig !== "") {
+        return isKubeconfigContents(kubeconfig) || fs.existsSync(kubeconfig);
+    }
+    const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter((file) => file !== "");
+    return listed.some((file) => fs.existsSync(file)) || env.KUBERNETES_SERVICE_HOST !== undefined || fs.existsSync(path.join(home, ".kube", "config"));
 }
 
 /** True when the value is a kubeconfig's contents rather than a path (what the kubernetes provider accepts too). */

@@ -8,6 +8,7 @@
  *
  * The judging functions are pure; readLiveMesh reads the cluster with kubectl.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { CheckResult } from "../verify/checks";
 import { KubeAccess, kubectlSync } from "./kube";
 import { PATCH_FORCE_ANNOTATION } from "./ownership";
@@ -86,7 +87,7 @@ export function unsafeRemovals(live: LiveMesh, configured: readonly string[]): s
 }
 
 /** The error that stops a preview or an up before anything changes; the message alone is shown. */
-export class RevisionInUseError extends Error {
+export class RevisionInUseError extends pulumi.RunError {
     constructor(readonly problems: readonly string[], stackName?: string) {
         super(
             `Unsafe revision removal${stackName ? ` in stack "${stackName}"` : ""}; nothing was changed:\n` +

@@ -16,6 +16,26 @@ export interface RemovalGuardSettings {
     readonly force: boolean;
 }
 
+/**
+ * The guard's settings for a mesh: its revisions, and its cluster as kubectl reaches it. Undefined when the
+ * kubeconfig is an Output (known only at deployment): the live cluster cannot be read before the children exist.
+ */
+export function removalGuardFor(
+    settings: { readonly namespace: string; readonly istio: { readonly revisions: readonly { readonly name: string }[] }; readonly lifecycle: { readonly forceRevisionRemoval: boolean } },
+    cluster: { readonly kubeconfig?: pulumi.Input<string>; readonly context?: string } | undefined,
+): RemovalGuardSettings | undefined {
+    const kubeconfig = cluster?.kubeconfig;
+    if (kubeconfig !== undefined && typeof kubeconfig !== "string") {
+        return undefined;
+    }
+    return {
+        istioNamespace: settings.namespace,
+        revisions: settings.istio.revisions.map((revision) => revision.name),
+        cluster: { kubeconfig, context: cluster?.context },
+        force: settings.lifecycle.forceRevisionRemoval,
+    };
+}
+
 export type LiveMeshReader = (access: KubeAccess, istioNamespace: string, withPods: (owned: readonly string[]) => boolean) => LiveMesh;
 
 /** Throws RevisionInUseError when the change removes a revision that pods still use; warns when forced. */

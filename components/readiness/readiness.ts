@@ -15,7 +15,12 @@ export function istiodDigest(settings: MeshSettings): string {
     return createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 16);
 }
 
-export function readinessGate(name: string, settings: MeshSettings, opts: pulumi.CustomResourceOptions): ReadinessGate {
+export function readinessGate(
+    name: string,
+    settings: MeshSettings,
+    cluster: { readonly kubeconfig?: pulumi.Input<string>; readonly context?: string } | undefined,
+    opts: pulumi.CustomResourceOptions,
+): ReadinessGate {
     const readiness = settings.readiness;
     const revisions = settings.istio.revisions.map((revision) => revision.name);
     const gate = new ReadinessGate(
@@ -29,8 +34,8 @@ export function readinessGate(name: string, settings: MeshSettings, opts: pulumi
             mode: readiness.probe,
             timeoutSeconds: readiness.timeoutSeconds,
             istiodDigest: istiodDigest(settings),
-            ...(settings.cluster.kubeconfig !== undefined ? { kubeconfig: settings.cluster.kubeconfig } : {}),
-            ...(settings.cluster.context !== undefined ? { context: settings.cluster.context } : {}),
+            ...(cluster?.kubeconfig !== undefined ? { kubeconfig: cluster.kubeconfig } : {}),
+            ...(cluster?.context !== undefined ? { context: cluster.context } : {}),
         },
         opts,
     );
