@@ -113,7 +113,8 @@ describe("the census of proxies", () => {
 });
 
 describe("the guard of a revision's removal", () => {
-    const guard = { istioNamespace: "istio-system", revisions: ["1-30-3"], cluster: { kubeconfig: "/etc/kubeconfig" }, force: false };
+    // A kubeconfig given as contents: there is a cluster to read (the reader is the test's).
+    const guard = { istioNamespace: "istio-system", revisions: ["1-30-3"], cluster: { kubeconfig: "apiVersion: v1\nkind: Config\n" }, force: false };
 
     test("refuses, before anything is registered, with a message alone", () => {
         let asked: boolean | undefined;
