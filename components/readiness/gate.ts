@@ -59,14 +59,26 @@ async function waitUntilServing(inputs: GateInputs): Promise<string[]> {
         return result.ok ? { created: true, object: JSON.parse(result.stdout) as unknown } : { created: false, message: result.error };
     };
     try {
-        const namespace = await kubectl.run(["get", "namespace", inputs.probeNamespace, "-o", "json"]);
-        const labels = namespace.ok ? ((JSON.parse(namespace.stdout) as { metadata: { labels?: Record<string, string> } }).metadata.labels ?? {}) : undefined;
-        const problem = probeNamespaceProblem(inputs.probeNamespace, labels);
-        if (problem !== undefined) {
-            throw new Error(`the readiness gate cannot probe istiod: ${problem}. Fix: set readiness.probeNamespace to a namespace without injection labels`);
-        }
         const deadline = Date.now() + inputs.timeoutSeconds * 1000;
+        let namespaceChecked = false;
         for (;;) {
+            if (!namespaceChecked) {
+                const namespace = await kubectl.run(["get", "namespace", inputs.probeNamespace, "-o", "json"]);
+                if (!namespace.ok && !/NotFound/.test(namespace.error)) {
+                    // The API server did not answer: try again until the deadline.
+                    if (Date.now() > deadline) {
+                        throw new Error(`the readiness gate cannot read the cluster: ${namespace.error.split("\n")[0]}`);
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 1000));
+                    continue;
+                }
+                const labels = namespace.ok ? ((JSON.parse(namespace.stdout) as { metadata: { labels?: Record<string, string> } }).metadata.labels ?? {}) : undefined;
+                const problem = probeNamespaceProblem(inputs.probeNamespace, labels);
+                if (problem !== undefined) {
+                    throw new Error(`the readiness gate cannot probe istiod: ${problem}. Fix: set readiness.probeNamespace to a namespace without injection labels`);
+                }
+                namespaceChecked = true;
+            }
             const pods: Record<string, DryRunPod> = {};
             for (const revision of inputs.revisions) {
                 pods[revision] = dryRunPodFrom(await dryRun(probePod(inputs.probeNamespace, revision)));
