@@ -91,10 +91,10 @@ suite("the lifecycle on a real API server", () => {
         // Without a refresh the engine trusts its state: nothing to do (the failure of the issue).
         expect(changes(await stack.preview()).map((step) => step.name)).toEqual([]);
         const refreshed = changes(await stack.preview({ refresh: true }));
-        expect(refreshed.map((step) => [step.op, step.name])).toEqual([["create", `istio-system/istiod-${newRevision}`]]);
+        expect(refreshed.map((step) => [step.op, step.name])).toEqual([["create", `mesh-istiod:istio-system/istiod-${newRevision}`]]);
 
         const { steps } = await stack.up({ refresh: true });
-        expect(changes(steps).map((step) => [step.op, step.name])).toEqual([["create", `istio-system/istiod-${newRevision}`]]);
+        expect(changes(steps).map((step) => [step.op, step.name])).toEqual([["create", `mesh-istiod:istio-system/istiod-${newRevision}`]]);
         const after = find("deployment", `istiod-${newRevision}`, "istio-system");
         expect(after?.metadata.uid).toBeDefined();
         expect(after?.metadata.uid).not.toBe(before?.metadata.uid);
@@ -118,7 +118,7 @@ suite("the lifecycle on a real API server", () => {
         const crd = getJson(["crd", "virtualservices.networking.istio.io"]);
         expect(crd.metadata.uid).toBe(kept.find((each) => each.metadata.name === "virtualservices.networking.istio.io")?.metadata.uid);
         const owned = (await second.resources()).filter((resource) => resource.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
-        expect(owned.map((resource) => resource.urn.split("::").pop())).toContain("virtualservices.networking.istio.io");
+        expect(owned.map((resource) => resource.urn.split("::").pop())).toContain("mesh-base:virtualservices.networking.istio.io");
         await second.destroy();
     });
 
