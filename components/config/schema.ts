@@ -24,6 +24,7 @@ import {
 import { NamespaceConfig, namespaceSchema, WebhooksConfig, webhooksSchema } from "./enrollment";
 import { EgressConfig, egressSchema, GatewayConfig, gatewaySchema } from "./gateways";
 import { InterceptionConfig, interceptionSchema } from "./interception";
+import { LifecycleConfig, lifecycleSchema, ReadinessConfig, readinessSchema } from "./lifecycle";
 import { MtlsConfig, mtlsSchema, MultiClusterConfig, multiClusterSchema, PkiConfig, pkiSchema } from "./pki";
 
 export { MESH_CONFIG_KEY } from "./issues";
@@ -44,6 +45,8 @@ export const meshSchema = z.strictObject({
     interception: interceptionSchema.optional(),
     gateways: z.array(gatewaySchema).optional(),
     egress: egressSchema.optional(),
+    readiness: readinessSchema.optional(),
+    lifecycle: lifecycleSchema.optional(),
 });
 
 /** The mesh configuration as written in a stack file, after shape checks and before defaults. */
@@ -73,6 +76,8 @@ export interface MeshConfiguration {
     /** Ingress and egress gateways. @default `[]` */
     readonly gateways?: readonly GatewayConfig[];
     readonly egress?: EgressConfig;
+    readonly readiness?: ReadinessConfig;
+    readonly lifecycle?: LifecycleConfig;
 }
 
 type DeepMutable<T> = T extends readonly (infer U)[]

@@ -3,6 +3,7 @@
  * assembled from each concern's own defaults. Components and values functions take (parts of) these, never raw
  * configuration.
  */
+import { LifecycleSettings, ReadinessSettings, toLifecycleSettings, toReadinessSettings } from "./lifecycle";
 import {
     ChartSource,
     ClusterSettings,
@@ -70,6 +71,8 @@ export interface MeshSettings {
     readonly interception: InterceptionSettings;
     readonly gateways: readonly GatewaySettings[];
     readonly egress: EgressSettings;
+    readonly readiness: ReadinessSettings;
+    readonly lifecycle: LifecycleSettings;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -109,6 +112,8 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         interception: toInterceptionSettings(input.interception, input.istio.platform, namespace),
         gateways,
         egress: toEgressSettings(input.egress, gateways),
+        readiness: toReadinessSettings(input.readiness),
+        lifecycle: toLifecycleSettings(input.lifecycle),
     };
 }
 

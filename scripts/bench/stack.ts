@@ -77,12 +77,17 @@ export function newMeshStack(context: Context, label: string): MeshStack {
     return new MeshStack(context, stackName(label));
 }
 
-/** The bench's mesh: the smallest istiod, validation failing open (nothing serves the webhooks unless istiod runs). */
+/**
+ * The bench's mesh: the smallest istiod, validation failing open and the readiness gate's probes skipped (nothing
+ * serves the webhooks unless istiod runs).
+ */
 export function meshConfig(context: Context, version: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {
         istio: { version },
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         webhooks: { validationFailurePolicy: "Ignore" },
+        // No istiod runs on the local cluster: the readiness gate says it skips its probes.
+        readiness: { probe: "skip" },
         namespaces: [{ name: "bench-shop" }],
         cluster: { kubeconfig: context.kubeconfig },
         ...overrides,

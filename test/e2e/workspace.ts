@@ -98,9 +98,9 @@ export class E2eWorkspace {
         return steps;
     }
 
-    async up(): Promise<{ steps: Step[]; result: automation.UpResult }> {
+    async up(options: { refresh?: boolean } = {}): Promise<{ steps: Step[]; result: automation.UpResult }> {
         const steps: Step[] = [];
-        const result = await (await this.stack()).up({ onEvent: collect(steps) });
+        const result = await (await this.stack()).up({ onEvent: collect(steps), refresh: options.refresh });
         return { steps, result };
     }
 
