@@ -2,7 +2,7 @@
 
 export const USAGE =
     "usage: npm run bench [-- --runs N] [--only base,namespaces,gateways,checkpoints,unit] [--namespaces 1,100,500,1000] " +
-    "[--gateways 1,10,50,100] [--up-limit SECONDS] [--version 1.30.3] [--pulumi-arg=ARG ...] [--env NAME=VALUE ...]";
+    "[--gateways 1,10,50,100] [--up-limit SECONDS] [--version 1.30.3] [--floor-variants none,crds,slim,skip-metadata] [--pulumi-arg=ARG ...] [--env NAME=VALUE ...]";
 
 export const STEPS = ["base", "namespaces", "gateways", "checkpoints", "unit"] as const;
 export type StepName = (typeof STEPS)[number];
@@ -13,6 +13,8 @@ export interface Options {
     readonly namespaces: readonly number[];
     readonly gateways: readonly number[];
     readonly upLimit: number;
+    /** The checkpoint floor's variants to run (steps/checkpoints.ts). */
+    readonly floorVariants: readonly string[];
     readonly version: string;
     /** Extra flags for every pulumi command (e.g. --parallel=16), to compare engine settings. */
     readonly pulumiArgs: readonly string[];
@@ -28,6 +30,7 @@ const DEFAULTS = {
     // An up predicted or running longer than this is skipped or cancelled: the bench must end on a loaded machine.
     "up-limit": "900",
     version: "1.30.3",
+    "floor-variants": "none,crds,slim,skip-metadata",
 } as const;
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -44,7 +47,7 @@ export function parseOptions(argv: readonly string[]): Options {
         }
         values.set(match[1], [...(values.get(match[1]) ?? []), value]);
     }
-    const known = new Set(["runs", "only", "namespaces", "gateways", "up-limit", "version", "pulumi-arg", "env"]);
+    const known = new Set(["runs", "only", "namespaces", "gateways", "up-limit", "version", "floor-variants", "pulumi-arg", "env"]);
     for (const key of values.keys()) {
         if (!known.has(key)) {
             throw new Error(`unknown option --${key}\n${USAGE}`);
@@ -74,6 +77,7 @@ export function parseOptions(argv: readonly string[]): Options {
         gateways: numbers("gateways"),
         upLimit: numbers("up-limit")[0],
         version: one("version"),
+        floorVariants: one("floor-variants").split(","),
         pulumiArgs: values.get("pulumi-arg") ?? [],
         env: Object.fromEntries(
             (values.get("env") ?? []).map((entry) => {

@@ -52,16 +52,18 @@ for (let i = 0; i < Number(process.env.FLOOR_N); i++) {
 `;
 
 interface Variant {
+    /** Its name for --floor-variants. */
+    readonly name: string;
     readonly label: string;
     readonly ballast?: "crds" | "slim";
     readonly backendQuery?: string;
 }
 
 const VARIANTS: readonly Variant[] = [
-    { label: "no ballast" },
-    { label: "CRDs as held now", ballast: "crds" },
-    { label: "CRDs without descriptions", ballast: "slim" },
-    { label: "CRDs, backend ?metadata=skip", ballast: "crds", backendQuery: "metadata=skip" },
+    { name: "none", label: "no ballast" },
+    { name: "crds", label: "CRDs as held now", ballast: "crds" },
+    { name: "slim", label: "CRDs without descriptions", ballast: "slim" },
+    { name: "skip-metadata", label: "CRDs, backend ?metadata=skip", ballast: "crds", backendQuery: "metadata=skip" },
 ];
 
 function withoutDescriptions(value: unknown): unknown {
@@ -109,7 +111,12 @@ export async function checkpointsStep(context: Context): Promise<StepReport> {
     }
     const rows: string[][] = [];
     const lines: string[] = [];
-    for (const variant of VARIANTS.filter((candidate) => candidate.ballast === undefined || ballast !== undefined)) {
+    const unknown = context.options.floorVariants.filter((name) => !VARIANTS.some((variant) => variant.name === name));
+    if (unknown.length > 0) {
+        throw new Error(`--floor-variants: unknown ${unknown.join(", ")} (variants: ${VARIANTS.map((variant) => variant.name).join(", ")})`);
+    }
+    const chosen = VARIANTS.filter((variant) => context.options.floorVariants.includes(variant.name));
+    for (const variant of chosen.filter((candidate) => candidate.ballast === undefined || ballast !== undefined)) {
         const series: Point[] = [];
         for (const n of context.options.namespaces) {
             if (isInterrupted()) {
