@@ -1,5 +1,6 @@
 /** What every step of the bench gets: options, environment, cluster, the shared project folder, cleanups. */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT, ProjectFolder } from "../../test/e2e/workspace";
 import type { Options } from "./options";
@@ -39,11 +40,17 @@ export function clusterName(): string {
     return process.env.MESH_CLUSTER || "cluster";
 }
 
-/** Builds what is missing (cached) and starts the local cluster; returns its kubeconfig. */
+/** What the bench runs; the tools build runs only when one is missing. */
+const TOOLS = ["pulumi", "pulumi-resource-kubernetes", "kube-apiserver", "etcd", "kwok", "istioctl"];
+
+/** Builds the tools if one is missing (cached) and starts the local cluster; returns its kubeconfig. */
 export function startCluster(env: NodeJS.ProcessEnv): string {
-    log("building the tools if needed and starting the local cluster");
+    const missing = TOOLS.filter((tool) => !fs.existsSync(path.join(PROJECT_ROOT, ".local", "bin", tool)));
+    log(missing.length > 0 ? `building the tools (${missing.join(", ")} missing) and starting the local cluster` : "starting the local cluster");
     try {
-        run("bash", [path.join(PROJECT_ROOT, "scripts", "tools", "build.sh")], env, PROJECT_ROOT);
+        if (missing.length > 0) {
+            run("bash", [path.join(PROJECT_ROOT, "scripts", "tools", "build.sh")], env, PROJECT_ROOT);
+        }
         return run("bash", [path.join(PROJECT_ROOT, "scripts", "cluster.sh"), "start"], env, PROJECT_ROOT).trim().split("\n").at(-1)!;
     } catch (error) {
         throw new Error(`could not start the local cluster:\n${(error as { stderr?: string }).stderr ?? error}`);
