@@ -20,6 +20,9 @@ import { CniAgent } from "./interception/cniAgent";
 import { cniImage } from "./interception/values";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
+import { forcedOwnershipTransform } from "./lifecycle/ownership";
+import { guardRevisionRemoval, removalGuardFor } from "./lifecycle/revisionRemoval";
+import { readinessGate } from "./readiness/readiness";
 
 /**
  * The mesh's configuration, in the shape of the stack file's `mesh` key (see MeshConfiguration: every key with its
@@ -125,8 +128,16 @@ export class Mesh extends pulumi.ComponentResource {
             throw error;
         }
         this.settings = settings;
+        // Removing a revision that pods still run is refused here, before any child, at preview too.
+        const removal = removalGuardFor(settings, args.cluster);
+        if (removal === undefined) {
+            pulumi.log.warn("revision removal not checked: the kubeconfig is an Output, the live cluster cannot be read before the deployment", this);
+        } else {
+            guardRevisionRemoval(removal, pulumi.getStack());
+        }
 
-        const childOpts: pulumi.ComponentResourceOptions = { parent: this };
+        // The stack owns what it applies: conflicts with other field managers are forced (lifecycle/ownership.ts).
+        const childOpts: pulumi.ComponentResourceOptions = { parent: this, transforms: [forcedOwnershipTransform] };
         let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
@@ -164,7 +175,9 @@ export class Mesh extends pulumi.ComponentResource {
             { settings, pluginCa: this.certificateAuthority?.pluginCa },
             childOpts,
         );
-        const controlPlaneReady = [this.controlPlane.base, ...this.controlPlane.ready];
+        const istiodsApplied = [this.controlPlane.base, ...this.controlPlane.ready];
+        // What starts pods or creates Istio resources waits until istiod serves (readiness/gate.ts).
+        const controlPlaneReady = [this.controlPlane.base, readinessGate(`${name}-ready`, settings, args.cluster, { parent: this, dependsOn: istiodsApplied })];
 
         const interception = settings.interception;
         if (interception.mode === "cni") {
@@ -177,7 +190,7 @@ export class Mesh extends pulumi.ComponentResource {
                     values: settings.values.cni,
                     istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
                 },
-                { ...childOpts, dependsOn: controlPlaneReady },
+                { ...childOpts, dependsOn: istiodsApplied },
             );
         }
         // Pods must find the injector serving and, in CNI mode, the node agent ready.

@@ -3,6 +3,10 @@
  * overrides, and helpers to read Outputs, dependencies and settled registrations.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+
+/** The SDK's drain of outstanding resource calls; exported by the module, left out of its published types. */
+const runtimeSettings = settingsModule as unknown as { waitForRPCs(): Promise<void> };
 
 export interface RegisteredResource {
     readonly type: string;
@@ -128,15 +132,18 @@ export class MockHarness {
         return urns.map((urn) => urn.split("::").pop()!).sort();
     }
 
-    /** Waits until no resource registration is still in flight. */
+    /**
+     * Waits until no resource registration is still in flight: the runtime's own queue of outstanding calls (what
+     * the engine waits for before a program ends) is drained, and drained again while draining it let more
+     * resources register (children made in an apply). No timer: it returns as soon as the work is done.
+     */
     async settled(): Promise<void> {
-        let stableRounds = 0;
-        let lastCount = -1;
-        while (stableRounds < 5) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
-            stableRounds = this.resources.length === lastCount ? stableRounds + 1 : 0;
-            lastCount = this.resources.length;
-        }
+        let count: number;
+        do {
+            count = this.resources.length;
+            await runtimeSettings.waitForRPCs();
+            await new Promise((resolve) => setImmediate(resolve));
+        } while (this.resources.length !== count);
     }
 
     ofType(type: string): RegisteredResource[] {

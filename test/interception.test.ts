@@ -56,8 +56,8 @@ describe("CNI mode", () => {
         });
         await mocks.settled();
         expect(await mocks.dependenciesOf("mesh-cni")).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
-        expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-cni", "mesh-istiod-1-30-3"]);
-        expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-cni", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-cni", "mesh-ready"]);
+        expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-cni", "mesh-ready"]);
     });
 
     test("the repair controller, untaint controller, exclusions and resources are configurable", () => {

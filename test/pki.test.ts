@@ -196,7 +196,7 @@ describe("mutual TLS", () => {
             metadata: { name: "default", namespace: "istio-system" },
             spec: { mtls: { mode: "STRICT" } },
         });
-        expect(await mocks.dependenciesOf("mesh-policy")).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-policy")).toEqual(["mesh-base", "mesh-ready"]);
     });
 
     test("PERMISSIVE by default", async () => {

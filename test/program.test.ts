@@ -8,6 +8,15 @@ const mocks = useMocks();
 
 type StackOutputs = Record<string, pulumi.Output<unknown> | string>;
 
+/**
+ * Each run evaluates the program's own modules anew; its dependencies stay the instances this file loaded, as in a
+ * real run (one SDK per process), instead of the Pulumi SDKs being loaded again for every run.
+ */
+for (const dependency of ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/tls", "zod"]) {
+    const loaded: unknown = jest.requireActual(dependency);
+    jest.doMock(dependency, () => loaded);
+}
+
 function runProgram(mesh: unknown): StackOutputs {
     pulumi.runtime.setAllConfig(mesh === undefined ? {} : { "istio-mesh:mesh": JSON.stringify(mesh) });
     let outputs: StackOutputs = {};

@@ -26,6 +26,7 @@ import { ValuesConfig, valuesSchema } from "./overrides";
 import { NamespaceConfig, namespaceSchema, WebhooksConfig, webhooksSchema } from "./enrollment";
 import { EgressConfig, egressSchema, GatewayConfig, gatewaySchema } from "./gateways";
 import { InterceptionConfig, interceptionSchema } from "./interception";
+import { LifecycleConfig, lifecycleSchema, ReadinessConfig, readinessSchema } from "./lifecycle";
 import { MtlsConfig, mtlsSchema, MultiClusterConfig, multiClusterSchema, PkiConfig, pkiSchema } from "./pki";
 
 export { MESH_CONFIG_KEY } from "./issues";
@@ -48,6 +49,8 @@ export const meshSchema = z.strictObject({
     gateways: z.array(gatewaySchema).optional(),
     egress: egressSchema.optional(),
     values: valuesSchema.optional(),
+    readiness: readinessSchema.optional(),
+    lifecycle: lifecycleSchema.optional(),
 });
 
 /** The mesh configuration as written in a stack file, after shape checks and before defaults. */
@@ -80,6 +83,8 @@ export interface MeshConfiguration {
     readonly egress?: EgressConfig;
     /** Values of Istio's charts that the configuration has no key for; keys the stack derives are refused. */
     readonly values?: ValuesConfig;
+    readonly readiness?: ReadinessConfig;
+    readonly lifecycle?: LifecycleConfig;
 }
 
 type DeepMutable<T> = T extends readonly (infer U)[]

@@ -3,6 +3,7 @@
  * assembled from each concern's own defaults. Components and values functions take (parts of) these, never raw
  * configuration.
  */
+import { LifecycleSettings, ReadinessSettings, toLifecycleSettings, toReadinessSettings } from "./lifecycle";
 import {
     ChartSource,
     ClusterSettings,
@@ -76,6 +77,8 @@ export interface MeshSettings {
     readonly egress: EgressSettings;
     /** Chart overrides, merged over the stack's own values (keys the stack derives were refused). */
     readonly values: ValuesInput;
+    readonly readiness: ReadinessSettings;
+    readonly lifecycle: LifecycleSettings;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -118,6 +121,8 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         egress: toEgressSettings(input.egress, gateways),
         // No overrides: the stack's own values, and the charts' defaults below them.
         values: input.values ?? {},
+        readiness: toReadinessSettings(input.readiness),
+        lifecycle: toLifecycleSettings(input.lifecycle),
     };
 }
 

@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
+import { skipServiceAwaitTransform } from "../readiness/serviceAwait";
 import { webhookOwnershipTransform } from "../webhooks/drift";
 import { baseValues, ControlPlaneSettings, istiodValues } from "./values";
 
@@ -101,7 +102,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                     parent: this,
                     // CRDs first; and the CA Secret, or istiod starts with a self-signed CA of its own.
                     dependsOn: this.cacerts ? [this.base, this.cacerts] : [this.base],
-                    transforms: [webhooks],
+                    // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves.
+                    transforms: [webhooks, skipServiceAwaitTransform],
                 },
             );
         }

@@ -5,6 +5,7 @@ import { resolveRevision } from "../enrollment/labels";
 import { MeshSettings } from "../config/settings";
 import { caChain, CheckResult, DeploymentStatus, DryRunOutcome, DryRunPod, injectedBy, istiodReady, validationAnswers } from "./checks";
 import { find, kubectl, kubectlError, KubeObject } from "./kubectl";
+import { censusChecks, readLiveMesh } from "../lifecycle/revisionCensus";
 
 /** Istio's documented example of a resource that only istiod's validation rejects: a Gateway without servers. */
 const INVALID_GATEWAY = {
@@ -75,5 +76,8 @@ export function verifyCluster(settings: MeshSettings, now: Date = new Date()): C
         );
     }
     results.push(...caChain(settings.pki.enabled ? secretFiles(settings.namespace) : undefined, now));
+    // Which pods run which revision's proxies, and which need a restart to follow their namespace's tag.
+    const expected = Object.fromEntries(settings.namespaces.map((namespace) => [namespace.name, resolveRevision(namespace.target, settings.istio.tags)]));
+    results.push(...censusChecks(readLiveMesh({}, settings.namespace, () => true), expected));
     return results;
 }
