@@ -58,8 +58,9 @@ export interface IstioConfig extends RevisionsConfig {
 /** Where Istio's charts come from. */
 export interface ChartsConfig {
     /**
-     * A Helm repository (`https://`) or OCI registry (`oci://`) mirror.
-     * @default Istio's official source for the version's line
+     * A Helm repository (`https://`, e.g. Istio's `https://blob.istio.io/istio-release/charts`) or OCI registry
+     * (`oci://`) mirror; never replaced by another source.
+     * @default Istio's official source for every line: `oci://ghcr.io/istio/release/charts`
      */
     readonly repository?: string;
     /**
