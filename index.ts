@@ -1,10 +1,12 @@
 /**
  * The mesh stack: reads and validates the stack configuration, then installs the mesh it describes.
  * An invalid configuration throws here, before any resource is registered.
+ *
+ * It uses only the package's public entry (components/index.ts, published as `pulumi-istio-mesh`): anything it does,
+ * a program of your own can do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfiguredRoots, loadMeshSettings } from "./components/config/load";
-import { Mesh } from "./components/mesh";
+import { loadConfiguredRoots, loadMeshSettings, Mesh } from "./components";
 
 const settings = loadMeshSettings();
 const mesh = new Mesh("mesh", { settings, configuredRoots: loadConfiguredRoots() });
