@@ -2,6 +2,8 @@
  * The package's main entry (`pulumi-istio-mesh`): the Mesh component, the components it composes for teams that
  * assemble a mesh of their own, and the configuration (also its own entry, `pulumi-istio-mesh/config`).
  * The mock harness for users' unit tests is `pulumi-istio-mesh/testing`.
+ *
+ * @module pulumi-istio-mesh
  */
 export { Mesh } from "./mesh";
 export type { GatewayOutputs, MeshArgs } from "./mesh";

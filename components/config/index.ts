@@ -2,6 +2,8 @@
  * The configuration entry of the package (`pulumi-istio-mesh/config`): the schema of the mesh configuration as a
  * stack file or a program writes it, the parser that validates it and applies the defaults, and the typed settings
  * it produces.
+ *
+ * @module pulumi-istio-mesh/config
  */
 export { CHARTS_DIRECTORY_ENV, configuredRootIssues, loadConfiguredRoots, loadMeshSettings, parseMeshConfig, ROOT_CERTIFICATES_KEY } from "./load";
 export { MESH_CONFIG_KEY, meshSchema } from "./schema";
