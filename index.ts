@@ -6,10 +6,10 @@
  * a program of your own can do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfiguredRoots, loadMeshSettings, Mesh } from "./components";
+import { loadMeshArgs, Mesh } from "./components";
 
-const settings = loadMeshSettings();
-const mesh = new Mesh("mesh", { settings, configuredRoots: loadConfiguredRoots() });
+const mesh = new Mesh("mesh", loadMeshArgs());
+const { settings } = mesh;
 const ca = mesh.certificateAuthority;
 
 /** The stack outputs. */

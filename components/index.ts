@@ -10,6 +10,7 @@ export type { GatewayOutputs, MeshArgs } from "./mesh";
 
 export { ControlPlane } from "./controlplane/controlPlane";
 export type { ControlPlaneArgs } from "./controlplane/controlPlane";
+export type { ControlPlaneSettings } from "./controlplane/values";
 
 export { CertificateAuthority } from "./pki/certificateAuthority";
 export type { CertificateAuthorityArgs, RootMaterial } from "./pki/certificateAuthority";
@@ -26,6 +27,8 @@ export type { EnrollmentReport } from "./enrollment/labels";
 
 export { CniAgent } from "./interception/cniAgent";
 export type { CniAgentArgs } from "./interception/cniAgent";
+export { cniImage } from "./interception/values";
+export type { CniImage } from "./interception/values";
 
 export { MeshPolicy } from "./security/meshPolicy";
 export type { MeshPolicyArgs } from "./security/meshPolicy";

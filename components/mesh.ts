@@ -4,22 +4,46 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pkiSettings";
-import { MeshSettings } from "./config/settings";
+import { ClusterConfig } from "./config/controlPlane";
+import { MeshConfigError } from "./config/issues";
+import { validMeshConfig } from "./config/load";
+import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pki";
+import { MeshConfiguration } from "./config/schema";
+import { MeshSettings, toSettings } from "./config/settings";
 import { ControlPlane } from "./controlplane/controlPlane";
 import { enrollmentReport, EnrollmentReport } from "./enrollment/labels";
 import { Enrollment } from "./enrollment/enrollment";
 import { EgressLockdown } from "./gateways/egressLockdown";
 import { Gateway } from "./gateways/gateway";
 import { CniAgent } from "./interception/cniAgent";
+import { cniImage } from "./interception/values";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
 
-export interface MeshArgs {
-    /** Validated settings, from loadMeshSettings() or parseMeshConfig(). */
-    readonly settings: MeshSettings;
-    /** Roots given as secret configuration (pki.roots with source: config), by root name. */
-    readonly configuredRoots?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
+/**
+ * The mesh's configuration, in the shape of the stack file's `mesh` key (see MeshConfiguration: every key with its
+ * default), where values a program holds as Outputs may be Outputs.
+ */
+export interface MeshArgs extends Omit<MeshConfiguration, "cluster"> {
+    /** The cluster, when the Mesh makes its own Kubernetes provider; the kubeconfig may be another resource's Output. */
+    readonly cluster?: ClusterConfig<pulumi.Input<string>>;
+    /**
+     * Roots with `source: config` (pki.roots), by root name: their certificate and private key as PEM. Pass a
+     * secret; the stack program reads it from the secret configuration key `rootCertificates`.
+     */
+    readonly rootCertificates?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
+}
+
+/** The args as the configuration's checks read them: without the roots, and without a kubeconfig that is an Output. */
+function checkedPart(args: MeshArgs): unknown {
+    const { rootCertificates: _roots, ...configuration } = args;
+    const cluster = configuration.cluster;
+    if (cluster === undefined || cluster.kubeconfig === undefined || typeof cluster.kubeconfig === "string") {
+        return configuration;
+    }
+    // An Output is known only at deployment; the provider reports a kubeconfig it cannot read.
+    const { kubeconfig: _output, ...rest } = cluster;
+    return { ...configuration, cluster: rest };
 }
 
 export interface GatewayOutputs {
@@ -46,21 +70,35 @@ export class Mesh extends pulumi.ComponentResource {
     /** Gateway name -> its Service and external address. */
     readonly gateways: Record<string, GatewayOutputs>;
 
+    /** The validated configuration with every default applied. */
+    readonly settings: MeshSettings;
+
     /**
+     * `args` is the configuration as a stack file writes it under `mesh`; it is validated here, and every problem is
+     * reported at once (a ResourceError with the message alone) before any child is registered.
      * Pass `providers: { kubernetes: provider }` (or `providers: [provider]`) to use your own Kubernetes provider;
-     * otherwise one is made from `settings.cluster` (the current kube context when that is empty).
+     * otherwise one is made from `args.cluster` (the current kube context when that is empty).
      */
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Mesh.__pulumiType, name, {}, opts);
-        const { settings } = args;
+        let settings: MeshSettings;
+        try {
+            settings = toSettings(validMeshConfig(checkedPart(args)));
+        } catch (error) {
+            if (error instanceof MeshConfigError) {
+                throw new pulumi.ResourceError(error.message, this, true);
+            }
+            throw error;
+        }
+        this.settings = settings;
 
         const childOpts: pulumi.ComponentResourceOptions = { parent: this };
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
                 {
-                    kubeconfig: settings.cluster.kubeconfig,
-                    context: settings.cluster.context,
+                    kubeconfig: args.cluster?.kubeconfig,
+                    context: args.cluster?.context,
                     // Update ConfigMaps and Secrets in place. By default a data change replaces them (delete, then
                     // create), and istiod would see its mesh config or its cacerts missing in between: without
                     // cacerts it falls back to a self-signed CA.
@@ -79,7 +117,7 @@ export class Mesh extends pulumi.ComponentResource {
                     settings: settings.pki,
                     istioNamespace: settings.namespace,
                     clusterName: settings.multiCluster.clusterName ?? ISTIO_DEFAULT_CLUSTER_NAME,
-                    configuredRoots: args.configuredRoots,
+                    configuredRoots: args.rootCertificates,
                 },
                 { parent: this },
             );
@@ -96,7 +134,12 @@ export class Mesh extends pulumi.ComponentResource {
         if (interception.mode === "cni") {
             this.cni = new CniAgent(
                 `${name}-cni`,
-                { settings, cni: interception.cni, istioNamespace: this.controlPlane.namespace },
+                {
+                    cni: interception.cni,
+                    chart: { version: settings.istio.baseVersion, source: settings.charts },
+                    image: cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform),
+                    istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
+                },
                 { ...childOpts, dependsOn: controlPlaneReady },
             );
         }
@@ -118,7 +161,12 @@ export class Mesh extends pulumi.ComponentResource {
         for (const gateway of settings.gateways) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
-                { settings, gateway, crds: this.controlPlane.base },
+                {
+                    gateway,
+                    chart: { version: settings.istio.baseVersion, source: settings.charts },
+                    pullSecrets: settings.images.pullSecrets,
+                    crds: this.controlPlane.base,
+                },
                 { ...childOpts, dependsOn: podsMayStart },
             );
         }

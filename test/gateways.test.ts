@@ -5,7 +5,7 @@ import { parseMeshConfig } from "../components/config/load";
 import { egressObjects, hostSlug } from "../components/gateways/egressRules";
 import { gatewayValues } from "../components/gateways/values";
 import { Mesh } from "../components/mesh";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { unwrap, useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -23,7 +23,7 @@ const lockedDown = {
 describe("chart values per gateway", () => {
     test("ingress defaults: a load balancer on Istio's ports, one pod, no budget, following the default tag", () => {
         const settings = settingsWith({ gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] });
-        expect(gatewayValues(settings, settings.gateways[0])).toEqual({
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets)).toEqual({
             name: "istio-ingressgateway",
             revision: "",
             service: {
@@ -60,7 +60,7 @@ describe("chart values per gateway", () => {
                 },
             ],
         });
-        expect(gatewayValues(settings, settings.gateways[0])).toEqual({
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets)).toEqual({
             name: "istio-egressgateway",
             revision: "",
             service: {
@@ -81,13 +81,13 @@ describe("chart values per gateway", () => {
             istio: { revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-29-6", canary: "1-30-3" } },
             gateways: [{ name: "istio-ingressgateway", kind: "ingress", tag: "canary" }],
         });
-        expect(gatewayValues(settings, settings.gateways[0]).revision).toBe("canary");
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets).revision).toBe("canary");
     });
 });
 
 describe("the gateways in the mesh", () => {
     test("each gateway has its namespace and chart, after the control plane; ingress hosts after the CRDs", async () => {
-        const mesh = new Mesh("mesh", { settings: settingsWith(lockedDown) }, { transformations: [mocks.recordDependencies] });
+        const mesh = new Mesh("mesh", argsWith(lockedDown), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const charts = mocks.ofType("kubernetes:helm.sh/v4:Chart").filter((chart) => chart.name.startsWith("mesh-gateway-"));
         expect(charts.map((chart) => [chart.name, chart.inputs.chart, chart.inputs.name, chart.inputs.namespace]).sort()).toEqual([
@@ -113,7 +113,7 @@ describe("the gateways in the mesh", () => {
     });
 
     test("egress lock-down: four Istio objects per allowed host, after the CRDs, istiod and the egress gateway", async () => {
-        new Mesh("mesh", { settings: settingsWith(lockedDown) }, { transformations: [mocks.recordDependencies] });
+        new Mesh("mesh", argsWith(lockedDown), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const objects = mocks.resources.filter((resource) => resource.name.startsWith("mesh-egress-"));
         expect(objects.map((object) => object.name).sort()).toEqual([

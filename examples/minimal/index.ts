@@ -2,9 +2,9 @@
  * The smallest mesh: Istio 1.30.3 with every default (a generated root CA, istio-init interception, PERMISSIVE
  * mutual TLS), on the cluster of the current kube context (KUBECONFIG or ~/.kube/config).
  */
-import { Mesh, parseMeshConfig } from "pulumi-istio-mesh";
+import { Mesh } from "pulumi-istio-mesh";
 
-const mesh = new Mesh("mesh", { settings: parseMeshConfig({ istio: { version: "1.30.3" } }) });
+const mesh = new Mesh("mesh", { istio: { version: "1.30.3" } });
 
 export const revision = mesh.revision;
 export const istioNamespace = mesh.namespace;

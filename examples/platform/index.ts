@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Mesh, parseMeshConfig } from "pulumi-istio-mesh";
+import { Mesh } from "pulumi-istio-mesh";
 import { ENVIRONMENTS, isEnvironment, meshSettings } from "./meshSettings";
 
 const config = new pulumi.Config();
@@ -22,7 +22,7 @@ const provider = new k8s.Provider("cluster", {
     enableSecretMutable: true,
 });
 
-const mesh = new Mesh("mesh", { settings: parseMeshConfig(meshSettings(environment, config.get("chartsDirectory"))) }, { provider });
+const mesh = new Mesh("mesh", meshSettings(environment, config.get("chartsDirectory")), { provider });
 
 export const istioVersion = mesh.version;
 export const revision = mesh.revision;

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Mesh, MeshConfigError, parseMeshConfig } from "pulumi-istio-mesh";
+import { Mesh, parseMeshConfig } from "pulumi-istio-mesh";
 import { unwrap, useMocks } from "pulumi-istio-mesh/testing";
 import { ENVIRONMENTS, Environment, meshSettings } from "./meshSettings";
 
@@ -19,7 +19,7 @@ const CHART = "kubernetes:helm.sh/v4:Chart";
 /** Installs one environment's mesh, as index.ts does, and waits until every resource is registered. */
 async function install(environment: Environment): Promise<void> {
     const provider = new k8s.Provider("cluster", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
-    new Mesh("mesh", { settings: parseMeshConfig(meshSettings(environment)) }, { provider });
+    new Mesh("mesh", meshSettings(environment), { provider });
     await mocks.settled();
 }
 
@@ -84,17 +84,18 @@ test("every Kubernetes resource goes through the program's own provider", async 
 });
 
 test("the root CA's private key stays a secret", async () => {
-    const mesh = new Mesh("mesh", { settings: parseMeshConfig(meshSettings("prod")) });
+    const mesh = new Mesh("mesh", meshSettings("prod"));
     const ca = mesh.certificateAuthority!;
     expect(await pulumi.isSecret(ca.rootPrivateKeyPem)).toBe(true);
     expect(await unwrap(ca.rootCertificatePem)).toContain("BEGIN CERTIFICATE");
     await mocks.settled();
 });
 
-test("a wrong setting is refused with its key path and the fix", () => {
+test("a wrong setting is refused with its key path and the fix, before anything is registered", async () => {
     const settings = { ...meshSettings("prod"), istiod: { replicas: 0 } };
-    expect(() => parseMeshConfig(settings)).toThrow(MeshConfigError);
-    expect(() => parseMeshConfig(settings)).toThrow(/mesh\.istiod\.replicas: got 0; allowed: at least 1/);
+    expect(() => new Mesh("mesh", settings)).toThrow(/mesh\.istiod\.replicas: got 0; allowed: at least 1/);
+    await mocks.settled();
+    expect(mocks.resources.filter((resource) => resource.type !== "mesh:istio:Mesh")).toEqual([]);
 });
 
 test("the program gives its provider the kubeconfig as a secret and installs the configured environment", async () => {

@@ -1,9 +1,9 @@
 /**
- * This platform's mesh, per environment, in the shape of the package's configuration (the same keys as the stack
- * configuration of the istio-mesh stack; see its README). Kept apart from index.ts so that the unit tests in
+ * This platform's mesh, per environment, as the Mesh component takes it: the package's MeshConfiguration, the same
+ * keys as the stack configuration of the istio-mesh stack (see its README). Kept apart from index.ts so that the unit tests in
  * meshSettings.test.ts check exactly what the program installs.
  */
-import type { MeshConfigInput } from "pulumi-istio-mesh/config";
+import type { MeshConfiguration } from "pulumi-istio-mesh/config";
 
 export const ENVIRONMENTS = ["dev", "prod", "simulated"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -18,10 +18,10 @@ const ISTIO_VERSION = "1.30.3";
 /** The teams' namespaces, in the mesh in every environment. */
 const TEAM_NAMESPACES = [{ name: "shop" }, { name: "payments" }];
 
-export function meshSettings(environment: Environment, chartsDirectory?: string): MeshConfigInput {
+export function meshSettings(environment: Environment, chartsDirectory?: string): MeshConfiguration {
     // A local copy of Istio's charts where the cluster's network cannot reach Istio's repositories.
     const charts = chartsDirectory === undefined ? {} : { charts: { directory: chartsDirectory } };
-    const dev: MeshConfigInput = {
+    const dev: MeshConfiguration = {
         istio: { version: ISTIO_VERSION },
         ...charts,
         meshConfig: { accessLogFile: "/dev/stdout", trustDomain: "dev.platform.example.com" },
