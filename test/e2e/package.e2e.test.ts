@@ -30,8 +30,11 @@ function run(command: string, args: string[], cwd: string): string {
     return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** Copies an example without anything installed or built in it, and points its dependency at the tarball. */
-function exampleFrom(name: string, into: string, tarball: string): string {
+/**
+ * Copies an example without anything installed or built in it, points its dependency at the tarball (and others at
+ * `dependencies`, when given), and installs it.
+ */
+function exampleFrom(name: string, into: string, tarball: string, dependencies: Record<string, string> = {}): string {
     const target = path.join(into, name);
     fs.cpSync(path.join(PROJECT_ROOT, "examples", name), target, {
         recursive: true,
@@ -40,7 +43,7 @@ function exampleFrom(name: string, into: string, tarball: string): string {
     const manifestPath = path.join(target, "package.json");
     const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { dependencies: Record<string, string> };
     expect(manifest.dependencies[PACKAGE]).toMatch(/^file:.*\.tgz$/);
-    manifest.dependencies[PACKAGE] = `file:${tarball}`;
+    Object.assign(manifest.dependencies, dependencies, { [PACKAGE]: `file:${tarball}` });
     fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
     run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], target);
     return target;
@@ -87,6 +90,16 @@ suite("the packed package in programs outside the repository", () => {
         expect(files.filter((file) => /(^|\/)(test|examples|scripts|policy|verify)\//.test(file))).toEqual([]);
     });
 
+    test("the committed API reference (docs/api) is what npm run docs makes of these declaration files", () => {
+        const generated = path.join(folder, "api");
+        run("npx", ["typedoc", "--out", generated], PROJECT_ROOT);
+        const files = (root: string): string[] => (fs.readdirSync(root, { recursive: true }) as string[]).filter((file) => file.endsWith(".md")).sort();
+        const committed = path.join(PROJECT_ROOT, "docs", "api");
+        expect(files(generated)).toEqual(files(committed));
+        const stale = files(committed).filter((file) => fs.readFileSync(path.join(committed, file), "utf8") !== fs.readFileSync(path.join(generated, file), "utf8"));
+        expect(stale).toEqual([]);
+    });
+
     test("the minimal example installs it and type-checks against its declarations", () => {
         const minimal = exampleFrom("minimal", folder, tarball);
         expect(fs.existsSync(path.join(minimal, "node_modules", PACKAGE, "dist", "index.js"))).toBe(true);
@@ -97,6 +110,23 @@ suite("the packed package in programs outside the repository", () => {
         platform = exampleFrom("platform", folder, tarball);
         const output = run("npm", ["test", "--", "--ci"], platform);
         console.log(output.split("\n").filter((line) => /Tests:/.test(line)).join("\n"));
+    });
+
+    test("the platform example's unit tests pass with the newest @pulumi/pulumi and @pulumi/kubernetes of the peer ranges", () => {
+        const peers = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies;
+        const newest = exampleFrom("platform", fs.mkdtempSync(path.join(folder, "newest-")), tarball, peers);
+        const installed = Object.keys(peers).map((name) => {
+            const manifest = JSON.parse(fs.readFileSync(path.join(newest, "node_modules", name, "package.json"), "utf8")) as { version: string };
+            return `${name}@${manifest.version}`;
+        });
+        // One copy of each, shared by the program, the package and the mock runtime.
+        const listed = run("npm", ["ls", "--all", "--parseable", ...Object.keys(peers)], newest).trim().split("\n");
+        expect(listed.filter((entry) => /node_modules\/@pulumi\/(pulumi|kubernetes)$/.test(entry)).map((entry) => path.relative(newest, entry)).sort()).toEqual([
+            "node_modules/@pulumi/kubernetes",
+            "node_modules/@pulumi/pulumi",
+        ]);
+        const output = run("npm", ["test", "--", "--ci"], newest);
+        console.log(`${installed.join(", ")}: ${output.split("\n").filter((line) => /Tests:/.test(line)).join(" ")}`);
     });
 
     test("preview plans the mesh through the program's own provider and creates nothing", async () => {
