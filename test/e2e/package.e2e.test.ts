@@ -112,6 +112,13 @@ suite("the packed package in programs outside the repository", () => {
         console.log(output.split("\n").filter((line) => /Tests:/.test(line)).join("\n"));
     });
 
+    test("the platform example's entries type-check with TypeScript's node16 and bundler resolution too", () => {
+        expect(platform).not.toBe("");
+        for (const options of [["--module", "node16", "--moduleResolution", "node16"], ["--module", "preserve", "--moduleResolution", "bundler"]]) {
+            run("npx", ["tsc", "--noEmit", "-p", ".", ...options], platform);
+        }
+    });
+
     test("the platform example's unit tests pass with the newest @pulumi/pulumi and @pulumi/kubernetes of the peer ranges", () => {
         const peers = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies;
         const newest = exampleFrom("platform", fs.mkdtempSync(path.join(folder, "newest-")), tarball, peers);
