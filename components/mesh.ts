@@ -8,6 +8,7 @@ import { ClusterConfig } from "./config/controlPlane";
 import { MeshConfigError } from "./config/issues";
 import { validMeshConfig } from "./config/load";
 import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pki";
+import { NamespaceConfig } from "./config/enrollment";
 import { MeshConfiguration } from "./config/schema";
 import { MeshSettings, toSettings } from "./config/settings";
 import { ControlPlane } from "./controlplane/controlPlane";
@@ -24,9 +25,11 @@ import { MeshPolicy } from "./security/meshPolicy";
  * The mesh's configuration, in the shape of the stack file's `mesh` key (see MeshConfiguration: every key with its
  * default), where values a program holds as Outputs may be Outputs.
  */
-export interface MeshArgs extends Omit<MeshConfiguration, "cluster"> {
+export interface MeshArgs extends Omit<MeshConfiguration, "cluster" | "namespaces"> {
     /** The cluster, when the Mesh makes its own Kubernetes provider; the kubeconfig may be another resource's Output. */
     readonly cluster?: ClusterConfig<pulumi.Input<string>>;
+    /** Namespaces in the mesh: as in the stack file, or created elsewhere in the program (their name an Output). */
+    readonly namespaces?: readonly (NamespaceConfig | NamespaceCreatedElsewhere)[];
     /**
      * Roots with `source: config` (pki.roots), by root name: their certificate and private key as PEM. Pass a
      * secret; the stack program reads it from the secret configuration key `rootCertificates`.
@@ -34,16 +37,47 @@ export interface MeshArgs extends Omit<MeshConfiguration, "cluster"> {
     readonly rootCertificates?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
 }
 
-/** The args as the configuration's checks read them: without the roots, and without a kubeconfig that is an Output. */
+/** A namespace that another resource of the program creates: the Mesh labels it, and never owns or deletes it. */
+export interface NamespaceCreatedElsewhere extends Omit<NamespaceConfig, "name" | "existing"> {
+    /** Its name, e.g. `namespace.metadata.name`. */
+    readonly name: pulumi.Output<string>;
+    readonly existing: true;
+    /**
+     * The enrollment's name in this stack (its label patch is `<mesh>-enrollment-<key>`), since the namespace's own
+     * name is known only at deployment; the checks of `namespaces[].name` apply to it.
+     */
+    readonly key: string;
+}
+
+function isCreatedElsewhere(entry: NamespaceConfig | NamespaceCreatedElsewhere): entry is NamespaceCreatedElsewhere {
+    return typeof entry.name !== "string";
+}
+
+/**
+ * The args as the configuration's checks read them: without the roots, without a kubeconfig that is an Output, and
+ * with a namespace created elsewhere under its key.
+ */
 function checkedPart(args: MeshArgs): unknown {
     const { rootCertificates: _roots, ...configuration } = args;
+    const namespaces = configuration.namespaces?.map((entry) => {
+        if (!isCreatedElsewhere(entry)) {
+            return entry;
+        }
+        const { key, name: _name, ...rest } = entry;
+        return { ...rest, name: key };
+    });
     const cluster = configuration.cluster;
     if (cluster === undefined || cluster.kubeconfig === undefined || typeof cluster.kubeconfig === "string") {
-        return configuration;
+        return { ...configuration, namespaces };
     }
     // An Output is known only at deployment; the provider reports a kubeconfig it cannot read.
     const { kubeconfig: _output, ...rest } = cluster;
-    return { ...configuration, cluster: rest };
+    return { ...configuration, namespaces, cluster: rest };
+}
+
+/** Key -> name, for the namespaces created elsewhere. */
+function namesCreatedElsewhere(args: MeshArgs): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries((args.namespaces ?? []).filter(isCreatedElsewhere).map((entry) => [entry.key, entry.name]));
 }
 
 export interface GatewayOutputs {
@@ -93,6 +127,7 @@ export class Mesh extends pulumi.ComponentResource {
         this.settings = settings;
 
         const childOpts: pulumi.ComponentResourceOptions = { parent: this };
+        let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
@@ -108,6 +143,7 @@ export class Mesh extends pulumi.ComponentResource {
                 { parent: this },
             );
             childOpts.providers = { kubernetes: provider };
+            ownProvider = provider;
         }
 
         if (settings.pki.enabled) {
@@ -138,6 +174,7 @@ export class Mesh extends pulumi.ComponentResource {
                     cni: interception.cni,
                     chart: { version: settings.istio.baseVersion, source: settings.charts },
                     image: cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform),
+                    values: settings.values.cni,
                     istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
                 },
                 { ...childOpts, dependsOn: controlPlaneReady },
@@ -152,19 +189,27 @@ export class Mesh extends pulumi.ComponentResource {
             { ...childOpts, dependsOn: controlPlaneReady },
         );
 
-        if (settings.namespaces.length > 0) {
-            new Enrollment(`${name}-enrollment`, { namespaces: settings.namespaces }, { ...childOpts, dependsOn: podsMayStart });
-        }
+        const enrollment =
+            settings.namespaces.length > 0
+                ? new Enrollment(
+                      `${name}-enrollment`,
+                      { namespaces: settings.namespaces, names: namesCreatedElsewhere(args) },
+                      { ...childOpts, dependsOn: podsMayStart },
+                  )
+                : undefined;
         this.enrollment = enrollmentReport(settings.namespaces, settings.istio.tags);
 
+        const gatewayNamespaces = this.gatewayNamespaces(name, settings, enrollment, ownProvider);
         const gateways: Record<string, Gateway> = {};
         for (const gateway of settings.gateways) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
                 {
                     gateway,
+                    namespace: gatewayNamespaces[gateway.namespace],
                     chart: { version: settings.istio.baseVersion, source: settings.charts },
                     pullSecrets: settings.images.pullSecrets,
+                    values: settings.values.gateway,
                     crds: this.controlPlane.base,
                 },
                 { ...childOpts, dependsOn: podsMayStart },
@@ -199,6 +244,38 @@ export class Mesh extends pulumi.ComponentResource {
             trustDomain: this.trustDomain,
             enrollment: this.enrollment,
         });
+    }
+
+    /**
+     * One Namespace per gateway namespace, shared by the gateways there; a namespace that is also enrolled is the
+     * enrollment's. The Namespace keeps the identity it had as the first gateway's child (an alias), so existing
+     * stacks update in place.
+     */
+    private gatewayNamespaces(
+        name: string,
+        settings: MeshSettings,
+        enrollment: Enrollment | undefined,
+        provider: k8s.Provider | undefined,
+    ): Record<string, pulumi.Output<string>> {
+        const namespaces: Record<string, pulumi.Output<string>> = {};
+        for (const gateway of settings.gateways) {
+            const namespace = gateway.namespace;
+            if (namespaces[namespace] !== undefined) {
+                continue;
+            }
+            const enrolled = enrollment?.byName[namespace];
+            if (enrolled !== undefined) {
+                namespaces[namespace] = enrolled;
+                continue;
+            }
+            const formerParent = pulumi.createUrn(`${name}-gateway-${gateway.name}`, Gateway.__pulumiType, this);
+            namespaces[namespace] = new k8s.core.v1.Namespace(
+                `${name}-gateway-namespace-${namespace}`,
+                { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
+                { parent: this, provider, aliases: [{ name: `${name}-gateway-${gateway.name}-namespace`, parent: formerParent }] },
+            ).metadata.name;
+        }
+        return namespaces;
     }
 }
 

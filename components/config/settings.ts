@@ -11,12 +11,12 @@ import {
     IstioProfile,
     istioNamespaceOf,
     IstiodSettings,
-    MeshConfigSettings,
+    ProxySettings,
     toChartSource,
     toClusterSettings,
     toImageSettings,
     toIstiodSettings,
-    toMeshConfigSettings,
+    toProxySettings,
 } from "./controlPlane";
 import {
     DEFAULT_TAG,
@@ -31,10 +31,13 @@ import {
 import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gateways";
 import { InterceptionSettings, toInterceptionSettings } from "./interception";
 import { IstioVersion } from "./istioVersion";
+import { MeshConfigSettings, toMeshConfigSettings } from "./meshConfig";
+import { ValuesInput } from "./overrides";
 import { MtlsSettings, MultiClusterSettings, PkiSettings, toMtlsSettings, toMultiClusterSettings, toPkiSettings } from "./pki";
 import { MeshConfigInput } from "./schema";
 
-export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, MeshConfigSettings } from "./controlPlane";
+export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, ProxySettings } from "./controlPlane";
+export type { MeshConfigSettings } from "./meshConfig";
 export type { ResourceQuantities, ResourceRequirements } from "./primitives";
 
 /** Which Istio releases run, as which revisions, with which tags; and the chart profile and platform. */
@@ -61,6 +64,7 @@ export interface MeshSettings {
     readonly images: ImageSettings;
     readonly istiod: IstiodSettings;
     readonly meshConfig: MeshConfigSettings;
+    readonly proxy: ProxySettings;
     readonly cluster: ClusterSettings;
     readonly pki: PkiSettings;
     readonly multiCluster: MultiClusterSettings;
@@ -70,6 +74,8 @@ export interface MeshSettings {
     readonly interception: InterceptionSettings;
     readonly gateways: readonly GatewaySettings[];
     readonly egress: EgressSettings;
+    /** Chart overrides, merged over the stack's own values (keys the stack derives were refused). */
+    readonly values: ValuesInput;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -100,6 +106,7 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         images: toImageSettings(input.images),
         istiod: toIstiodSettings(input.istiod),
         meshConfig: toMeshConfigSettings(input.meshConfig),
+        proxy: toProxySettings(input.proxy),
         cluster: toClusterSettings(input.cluster),
         pki: toPkiSettings(input.pki),
         multiCluster: toMultiClusterSettings(input.multiCluster),
@@ -109,6 +116,8 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         interception: toInterceptionSettings(input.interception, input.istio.platform, namespace),
         gateways,
         egress: toEgressSettings(input.egress, gateways),
+        // No overrides: the stack's own values, and the charts' defaults below them.
+        values: input.values ?? {},
     };
 }
 

@@ -14,6 +14,8 @@ export interface CniAgentArgs {
     /** The cni chart's release (the newest revision's) and where charts come from. */
     readonly chart: { readonly version: IstioVersion; readonly source: ChartSource };
     readonly image: CniImage;
+    /** Values of the cni chart merged over the stack's own (the configuration's values.cni). */
+    readonly values?: Readonly<Record<string, unknown>>;
     /** The Istio namespace: its name, and its Output from the control plane (when the agent runs there). */
     readonly istioNamespace: { readonly name: string; readonly output: pulumi.Input<string> };
 }
@@ -41,7 +43,7 @@ export class CniAgent extends pulumi.ComponentResource {
                 ...chartReference("cni", args.chart.version, args.chart.source),
                 name: "istio-cni",
                 namespace,
-                values: cniValues(cni, args.image),
+                values: cniValues(cni, args.image, args.values),
             },
             { parent: this },
         );
