@@ -6,7 +6,7 @@
  * @module pulumi-istio-mesh
  */
 export { Mesh } from "./mesh";
-export type { GatewayOutputs, MeshArgs } from "./mesh";
+export type { GatewayOutputs, MeshArgs, NamespaceCreatedElsewhere } from "./mesh";
 
 export { ControlPlane } from "./controlplane/controlPlane";
 export type { ControlPlaneArgs } from "./controlplane/controlPlane";

@@ -20,39 +20,13 @@ export type { ConfigIssue } from "./issues";
 export { parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
 export type { IstioVersion } from "./istioVersion";
 
-// The configuration as written, section by section.
-export type {
-    AccessLogEncoding,
-    ChartsConfig,
-    ClusterConfig,
-    ImagesConfig,
-    IstioConfig,
-    IstiodConfig,
-    IstioPlatform,
-    IstioProfile,
-    MeshConfigConfig,
-    OutboundTrafficPolicy,
-} from "./controlPlane";
-export type { FailurePolicy, NamespaceConfig, PodSecurityLevel, ReinvocationPolicy, RevisionConfig, RevisionsConfig, WebhooksConfig } from "./enrollment";
-export type { AllowedHostConfig, EgressConfig, EgressProtocol, GatewayConfig, GatewayKind, GatewayPortConfig, IngressHostConfig, ServiceType } from "./gateways";
-export type { CniConfig, InterceptionConfig, InterceptionMode, RepairAction } from "./interception";
-export type { EcdsaCurve, KeyAlgorithm, MtlsConfig, MtlsMode, MultiClusterConfig, PkiConfig, RootConfig, RootSource, RsaBits } from "./pki";
-export type { ResourceListConfig, ResourcesConfig } from "./primitives";
-
-// The validated settings, with every default applied: what the parts take.
-export type {
-    ChartSource,
-    ClusterSettings,
-    ImageSettings,
-    IstioSettings,
-    IstiodSettings,
-    MeshConfigSettings,
-    MeshSettings,
-    ResourceQuantities,
-    ResourceRequirements,
-    SettingsEnvironment,
-} from "./settings";
-export type { NamespaceEnrollment, RevisionSettings, WebhookSettings } from "./enrollment";
-export type { AllowedHost, EgressSettings, GatewaySettings } from "./gateways";
-export type { CniSettings, InterceptionSettings } from "./interception";
-export type { MtlsSettings, MultiClusterSettings, PkiSettings, RootSettings } from "./pki";
+// The configuration as written (each concern's `...Config` types) and the validated settings with every default
+// applied (`...Settings`, what the parts take), concern by concern.
+export type * from "./controlPlane";
+export type * from "./enrollment";
+export type * from "./gateways";
+export type * from "./interception";
+export type * from "./meshConfig";
+export type * from "./pki";
+export type * from "./primitives";
+export type * from "./settings";

@@ -23,11 +23,16 @@ async function install(environment: Environment): Promise<void> {
     await mocks.settled();
 }
 
-/** The values of the istiod chart of the one revision. */
+/** The values of the istiod chart of the one revision (Istio's keys). */
 function istiodValues(): Record<string, unknown> {
     const charts = mocks.ofType(CHART).filter((chart) => chart.inputs.chart === "istiod");
     expect(charts).toHaveLength(1);
     return charts[0].inputs.values as Record<string, unknown>;
+}
+
+/** istiod's own values, under `pilot` in Istio's chart. */
+function pilotValues(): Record<string, unknown> {
+    return istiodValues().pilot as Record<string, unknown>;
 }
 
 function mtlsMode(): unknown {
@@ -41,27 +46,27 @@ test.each(ENVIRONMENTS)("the %s settings are a valid mesh configuration", (envir
 test("prod has STRICT mTLS and two istiod replicas with a disruption budget", async () => {
     await install("prod");
     expect(mtlsMode()).toBe("STRICT");
-    const values = istiodValues();
-    expect(values.replicaCount).toBe(2);
-    expect(values.autoscaleEnabled).toBe(false);
-    expect(values.pdb).toEqual({ minAvailable: 1 });
-    expect((values.global as { defaultPodDisruptionBudget: unknown }).defaultPodDisruptionBudget).toEqual({ enabled: true });
+    const pilot = pilotValues();
+    expect(pilot.replicaCount).toBe(2);
+    expect(pilot.autoscaleEnabled).toBe(false);
+    expect(pilot.pdb).toEqual({ minAvailable: 1 });
+    expect((istiodValues().global as { defaultPodDisruptionBudget: unknown }).defaultPodDisruptionBudget).toEqual({ enabled: true });
 });
 
 test("prod intercepts traffic with the CNI agent, dev with istio-init", async () => {
     await install("prod");
     expect(mocks.ofType(CHART).map((chart) => chart.inputs.chart)).toContain("cni");
-    expect((istiodValues().cni as { enabled: boolean }).enabled).toBe(true);
+    expect((pilotValues().cni as { enabled: boolean }).enabled).toBe(true);
     mocks.reset();
     await install("dev");
     expect(mocks.ofType(CHART).map((chart) => chart.inputs.chart)).not.toContain("cni");
-    expect((istiodValues().cni as { enabled: boolean }).enabled).toBe(false);
+    expect((pilotValues().cni as { enabled: boolean }).enabled).toBe(false);
 });
 
 test("dev has PERMISSIVE mTLS, one istiod and access logs", async () => {
     await install("dev");
     expect(mtlsMode()).toBe("PERMISSIVE");
-    expect(istiodValues().replicaCount).toBe(1);
+    expect(pilotValues().replicaCount).toBe(1);
     expect((istiodValues().meshConfig as { accessLogFile: string }).accessLogFile).toBe("/dev/stdout");
 });
 
