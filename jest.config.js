@@ -4,7 +4,12 @@ module.exports = {
   testEnvironment: "<rootDir>/test/jest/environment.ts",
   globalSetup: "<rootDir>/test/jest/globalSetup.ts",
   reporters: ["default", "<rootDir>/test/summaryReporter.js"],
-  roots: ["<rootDir>/test"],
+  roots: ["<rootDir>/test", "<rootDir>/examples"],
+  // The examples import the package by name; here they test its sources (the end-to-end suite, the packed tarball).
+  moduleNameMapper: {
+    "^pulumi-istio-mesh$": "<rootDir>/components/index.ts",
+    "^pulumi-istio-mesh/(config|testing)$": "<rootDir>/components/$1/index.ts",
+  },
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
   // jest's default on 2 cores is one worker, i.e. the whole suite on one core.
