@@ -7,7 +7,7 @@ import { isAtLeastLine, IstioVersion } from "../config/istioVersion";
 import { ChartSource } from "../config/settings";
 
 /** Istio's charts that this project installs, by their published chart names. */
-export type IstioChartName = "base" | "istiod" | "cni" | "gateway";
+export type IstioChartName = "base" | "istiod" | "cni" | "gateway" | "ztunnel";
 
 /** Istio's classic Helm repository, which serves every line before 1.31. */
 export const CLASSIC_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";
@@ -32,6 +32,7 @@ const LOCAL_LAYOUTS: Record<IstioChartName, readonly string[]> = {
     istiod: ["istiod", "istio-control/istio-discovery"],
     cni: ["cni", "istio-cni"],
     gateway: ["gateway"],
+    ztunnel: ["ztunnel"],
 };
 
 export interface FileSystem {
