@@ -86,7 +86,9 @@ function managedFindings(check: CrdCheck, plan: Extract<CrdPlan, { mode: "manage
                 "experimental, or gatewayApi.crds: external",
         );
     }
-    const applied = live.map((crd) => ({ name: crd.name, bundleVersion: plan.version.text }));
+    // Every CRD istiod bounds, as the pinned release would leave it.
+    const bounded = [...new Set(check.istiodVersions.flatMap((version) => istiodCrdRequirements(version).map((requirement) => requirement.crd)))];
+    const applied = bounded.map((name) => ({ name, bundleVersion: plan.version.text }));
     return { errors, warnings: boundWarnings(check.istiodVersions, applied, true) };
 }
 

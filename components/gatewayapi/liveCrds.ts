@@ -20,7 +20,7 @@ export interface ClusterAccess {
 }
 
 // One line per Gateway API CRD: name, bundle version, channel; "<no value>" where an annotation is missing.
-const TEMPLATE =
+export const CRD_LIST_TEMPLATE =
     `{{range .items}}{{if or (eq .spec.group "${GATEWAY_API_GROUP}") (eq .spec.group "${GATEWAY_API_EXPERIMENTAL_GROUP}")}}` +
     `{{.metadata.name}}{{"\\t"}}{{with .metadata.annotations}}{{index . "${BUNDLE_VERSION_ANNOTATION}"}}{{"\\t"}}` +
     `{{index . "${CHANNEL_ANNOTATION}"}}{{else}}{{"\\t"}}{{end}}{{"\\n"}}{{end}}{{end}}`;
@@ -47,7 +47,7 @@ function isKubeconfigContents(value: string): boolean {
 export function kubectlCrdReader(cluster: ClusterAccess): LiveCrdReader {
     return () => {
         let temporary: string | undefined;
-        const args = ["get", "customresourcedefinitions", "-o", `go-template=${TEMPLATE}`];
+        const args = ["get", "customresourcedefinitions", "-o", `go-template=${CRD_LIST_TEMPLATE}`];
         try {
             if (cluster.kubeconfig !== undefined) {
                 let file = cluster.kubeconfig;
