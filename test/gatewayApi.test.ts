@@ -151,7 +151,7 @@ describe("force ownership of the CRDs", () => {
             opts: {},
         });
         expect(result).toBeDefined();
-        expect((result as { props: { metadata: { annotations: Record<string, string> } } }).props.metadata.annotations).toEqual({
+        expect((result as unknown as { props: { metadata: { annotations: Record<string, string> } } }).props.metadata.annotations).toEqual({
             "gateway.networking.k8s.io/bundle-version": "v1.5.1",
             [PATCH_FORCE_ANNOTATION]: "true",
         });
