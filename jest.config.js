@@ -2,6 +2,8 @@
 module.exports = {
   preset: "ts-jest",
   testEnvironment: "node",
+  // Jest's 5 s default fails tests that transpile the whole program on a loaded machine; tests never time work.
+  testTimeout: 120000,
   reporters: ["default", "<rootDir>/test/summaryReporter.js"],
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],

@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pkiSettings";
+import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pki";
 import { MeshSettings } from "./config/settings";
 import { ControlPlane } from "./controlplane/controlPlane";
 import { enrollmentReport, EnrollmentReport } from "./enrollment/labels";
@@ -12,6 +12,7 @@ import { Enrollment } from "./enrollment/enrollment";
 import { EgressLockdown } from "./gateways/egressLockdown";
 import { Gateway } from "./gateways/gateway";
 import { CniAgent } from "./interception/cniAgent";
+import { cniImage } from "./interception/values";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
 
@@ -96,7 +97,12 @@ export class Mesh extends pulumi.ComponentResource {
         if (interception.mode === "cni") {
             this.cni = new CniAgent(
                 `${name}-cni`,
-                { settings, cni: interception.cni, istioNamespace: this.controlPlane.namespace },
+                {
+                    cni: interception.cni,
+                    chart: { version: settings.istio.baseVersion, source: settings.charts },
+                    image: cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform),
+                    istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
+                },
                 { ...childOpts, dependsOn: controlPlaneReady },
             );
         }
@@ -118,7 +124,12 @@ export class Mesh extends pulumi.ComponentResource {
         for (const gateway of settings.gateways) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
-                { settings, gateway, crds: this.controlPlane.base },
+                {
+                    gateway,
+                    chart: { version: settings.istio.baseVersion, source: settings.charts },
+                    pullSecrets: settings.images.pullSecrets,
+                    crds: this.controlPlane.base,
+                },
                 { ...childOpts, dependsOn: podsMayStart },
             );
         }

@@ -23,7 +23,7 @@ const lockedDown = {
 describe("chart values per gateway", () => {
     test("ingress defaults: a load balancer on Istio's ports, one pod, no budget, following the default tag", () => {
         const settings = settingsWith({ gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] });
-        expect(gatewayValues(settings, settings.gateways[0])).toEqual({
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets)).toEqual({
             name: "istio-ingressgateway",
             revision: "",
             service: {
@@ -60,7 +60,7 @@ describe("chart values per gateway", () => {
                 },
             ],
         });
-        expect(gatewayValues(settings, settings.gateways[0])).toEqual({
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets)).toEqual({
             name: "istio-egressgateway",
             revision: "",
             service: {
@@ -81,7 +81,7 @@ describe("chart values per gateway", () => {
             istio: { revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-29-6", canary: "1-30-3" } },
             gateways: [{ name: "istio-ingressgateway", kind: "ingress", tag: "canary" }],
         });
-        expect(gatewayValues(settings, settings.gateways[0]).revision).toBe("canary");
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets).revision).toBe("canary");
     });
 });
 

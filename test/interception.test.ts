@@ -1,11 +1,11 @@
 /**
  * Traffic interception: the init container or the Istio CNI agent, its presets, ordering and validation.
  */
-import { CNI_PRESETS } from "../components/config/interceptionSettings";
+import { CNI_PRESETS } from "../components/config/interception";
 import { parseMeshConfig } from "../components/config/load";
-import { ISTIO_PLATFORMS } from "../components/config/schema";
+import { ISTIO_PLATFORMS } from "../components/config/controlPlane";
 import { istiodValues } from "../components/controlplane/values";
-import { cniValues } from "../components/interception/values";
+import { cniImage, cniValues } from "../components/interception/values";
 import { Mesh } from "../components/mesh";
 import { configProblems, configWith, settingsWith } from "./fixtures";
 import { useMocks } from "./harness";
@@ -64,13 +64,14 @@ describe("CNI mode", () => {
                 cni: { repair: "delete", untaint: true, excludeNamespaces: ["kube-system", "batch"], resources: { requests: { cpu: "50m" } } },
             },
         });
-        expect(cniValues(settings, cni)).toMatchObject({
+        expect(cniValues(cni, cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform))).toMatchObject({
             repair: { enabled: true, repairPods: false, deletePods: true, labelPods: false },
             excludeNamespaces: ["kube-system", "batch"],
             resources: { requests: { cpu: "50m" } },
         });
         expect(istiodValues(settings, settings.istio.revisions[0]).taint).toEqual({ enabled: true, namespace: "istio-system" });
-        expect(cniValues(settings, cniOf({ interception: { mode: "cni", cni: { repair: "off" } } }).cni).repair).toEqual({
+        const off = cniOf({ interception: { mode: "cni", cni: { repair: "off" } } });
+        expect(cniValues(off.cni, cniImage(off.settings.images, off.settings.istio.baseVersion, off.settings.istio.platform)).repair).toEqual({
             enabled: false,
             repairPods: false,
             deletePods: false,
@@ -81,7 +82,7 @@ describe("CNI mode", () => {
     test.each(ISTIO_PLATFORMS.map((platform) => [platform]))("the %s preset", (platform) => {
         const { settings, cni } = cniOf({ istio: { version: "1.30.3", platform } });
         const preset = CNI_PRESETS[platform];
-        const values = cniValues(settings, cni);
+        const values = cniValues(cni, cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform));
         expect(cni.namespace).toBe(preset.namespace ?? "istio-system");
         expect([values.cniBinDir, values.cniConfDir, values.chained, values.provider]).toEqual([
             preset.binDir,

@@ -2,7 +2,9 @@
  * Configuration problems, collected from every check and reported together in one error.
  */
 import { z } from "zod";
-import { MESH_CONFIG_KEY } from "./schema";
+
+/** The stack configuration key (without the project prefix) that holds the whole mesh configuration. */
+export const MESH_CONFIG_KEY = "mesh";
 
 export interface ConfigIssue {
     /** Path below the `mesh` key, e.g. ["istio", "version"]. */

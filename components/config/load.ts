@@ -3,7 +3,7 @@
  * receives typed MeshSettings.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { crossFieldIssues } from "./crossField";
+import { checkIssues } from "./crossSection";
 import { RootMaterial } from "../pki/certificateAuthority";
 import { ConfigIssue, fromZodIssues, MeshConfigError } from "./issues";
 import { MESH_CONFIG_KEY, meshSchema } from "./schema";
@@ -34,7 +34,7 @@ export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, sta
         );
     }
     const parsed = meshSchema.safeParse(raw, { reportInput: true });
-    const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, raw)), ...crossFieldIssues(raw)];
+    const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, raw)), ...checkIssues(raw)];
     if (!parsed.success || issues.length > 0) {
         throw new MeshConfigError(issues, stackName);
     }

@@ -3,6 +3,7 @@
  * with what is allowed and an example fix.
  */
 import { z } from "zod";
+import { isSupportedLine, parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -61,7 +62,6 @@ export const positiveInt = (what: string, example: number) =>
         .int({ error: `allowed: a whole number (${what}). Fix: e.g. ${example}` })
         .min(1, { error: `allowed: at least 1 (${what}). Fix: e.g. ${example}` });
 
-
 export interface ResourceQuantities {
     readonly cpu?: string;
     readonly memory?: string;
@@ -71,3 +71,27 @@ export interface ResourceRequirements {
     readonly requests?: ResourceQuantities;
     readonly limits?: ResourceQuantities;
 }
+
+/** Said when a stack file pins no Istio version at all. */
+export const VERSION_REQUIRED =
+    "required: the exact Istio release to install, pinned per stack (there is no default so that " +
+    "an upgrade is always a reviewed change). Fix: pulumi config set --path 'mesh.istio.version' 1.30.3";
+
+/** An exact, supported Istio release, as a string. */
+export const istioVersionSchema = z
+    .string({
+        error: (issue) =>
+            issue.input === undefined
+                ? VERSION_REQUIRED
+                : "allowed: an exact Istio release as a quoted string (YAML reads 1.30 as a number). " +
+                  "Fix: write it in quotes, e.g. \"1.30.3\"",
+    })
+    .refine((text) => parseIstioVersion(text) !== undefined, {
+        error:
+            "allowed: an exact Istio release MAJOR.MINOR.PATCH with an optional pre-release, e.g. 1.30.3 or " +
+            "1.31.0-rc.0 (no leading 'v', no ranges). Fix: pin the exact release, e.g. 1.30.3",
+        abort: true,
+    })
+    .refine((text) => isSupportedLine(parseIstioVersion(text)!), {
+        error: `allowed: a release on the ${SUPPORTED_ISTIO_LINES.join(", ")} lines. Fix: pin a supported release, e.g. 1.30.3`,
+    });

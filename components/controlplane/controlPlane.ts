@@ -5,14 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
-import { MeshSettings } from "../config/settings";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
 import { webhookOwnershipTransform } from "../webhooks/drift";
-import { baseValues, istiodValues } from "./values";
+import { baseValues, ControlPlaneSettings, istiodValues } from "./values";
 
 export interface ControlPlaneArgs {
-    /** Validated mesh settings; their shape decides which resources exist, so they are plain values. */
-    readonly settings: MeshSettings;
+    /** Validated settings of the control plane; their shape decides which resources exist, so they are plain values. */
+    readonly settings: ControlPlaneSettings;
     /**
      * The plug-in CA for istiod. When given, the `cacerts` Secret is created in the Istio namespace and istiod
      * waits for it; without it, istiod generates its own self-signed CA.

@@ -4,8 +4,14 @@
  *
  * Only keys that this project sets are written; everything else keeps the chart's own default.
  */
-import { RevisionSettings } from "../config/enrollmentSettings";
+import { RevisionSettings } from "../config/enrollment";
 import { imageTagFor, MeshSettings, ResourceRequirements } from "../config/settings";
+
+/** What the control plane's charts are built from: every section but gateways, namespaces, PKI and mTLS. */
+export type ControlPlaneSettings = Pick<
+    MeshSettings,
+    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "webhooks" | "multiCluster" | "interception"
+>;
 
 /** Values that both charts share (Istio's charts read them under `global`). */
 export interface GlobalValues {
@@ -64,17 +70,17 @@ export interface IstiodChartValues {
 }
 
 /** Istio's "default" profile is the absence of a profile file; only named profiles are passed to the charts. */
-function profileValue(settings: MeshSettings): { profile?: string } {
+function profileValue(settings: Pick<MeshSettings, "istio">): { profile?: string } {
     return settings.istio.profile === "default" ? {} : { profile: settings.istio.profile };
 }
 
 /** eks and aks are presets of this project, not Istio platform profiles: the charts get no platform for them. */
-function platformValue(settings: MeshSettings): { platform?: string } {
+function platformValue(settings: Pick<MeshSettings, "istio">): { platform?: string } {
     const platform = settings.istio.platform;
     return platform === undefined || platform === "eks" || platform === "aks" ? {} : { platform };
 }
 
-function multiClusterValues(settings: MeshSettings): Pick<GlobalValues, "meshID" | "network" | "multiCluster"> {
+function multiClusterValues(settings: Pick<MeshSettings, "multiCluster">): Pick<GlobalValues, "meshID" | "network" | "multiCluster"> {
     const { meshId, clusterName, network } = settings.multiCluster;
     return {
         ...(meshId !== undefined ? { meshID: meshId } : {}),
@@ -83,7 +89,7 @@ function multiClusterValues(settings: MeshSettings): Pick<GlobalValues, "meshID"
     };
 }
 
-export function baseValues(settings: MeshSettings): BaseChartValues {
+export function baseValues(settings: Pick<ControlPlaneSettings, "istio" | "namespace" | "images" | "webhooks">): BaseChartValues {
     return {
         global: {
             istioNamespace: settings.namespace,
@@ -97,14 +103,14 @@ export function baseValues(settings: MeshSettings): BaseChartValues {
 }
 
 /** The tags that point at a revision, sorted so that the values do not depend on the order of the stack file. */
-export function tagsOf(settings: MeshSettings, revision: string): string[] {
+export function tagsOf(settings: Pick<MeshSettings, "istio">, revision: string): string[] {
     return Object.entries(settings.istio.tags)
         .filter(([, target]) => target === revision)
         .map(([tag]) => tag)
         .sort();
 }
 
-export function istiodValues(settings: MeshSettings, revision: RevisionSettings): IstiodChartValues {
+export function istiodValues(settings: ControlPlaneSettings, revision: RevisionSettings): IstiodChartValues {
     const { istiod, meshConfig, webhooks, interception } = settings;
     const cni = interception.mode === "cni" ? interception.cni : undefined;
     return {
@@ -114,7 +120,7 @@ export function istiodValues(settings: MeshSettings, revision: RevisionSettings)
         global: {
             istioNamespace: settings.namespace,
             hub: settings.images.hub,
-            tag: imageTagFor(settings, revision),
+            tag: imageTagFor(settings.images, revision),
             imagePullSecrets: settings.images.pullSecrets,
             ...platformValue(settings),
             ...multiClusterValues(settings),

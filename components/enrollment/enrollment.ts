@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceEnrollment } from "../config/enrollmentSettings";
+import { NamespaceEnrollment } from "../config/enrollment";
 import { enrollmentLabels } from "./labels";
 
 export interface EnrollmentArgs {

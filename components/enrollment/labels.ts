@@ -1,7 +1,7 @@
 /**
  * The revision model of namespace enrollment, as pure functions: which label puts a namespace on which revision.
  */
-import { DEFAULT_TAG, EnrollmentTarget, NamespaceEnrollment } from "../config/enrollmentSettings";
+import { DEFAULT_TAG, EnrollmentTarget, NamespaceEnrollment } from "../config/enrollment";
 
 export const INJECTION_LABEL = "istio-injection";
 export const REVISION_LABEL = "istio.io/rev";

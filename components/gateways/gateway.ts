@@ -5,14 +5,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
-import { GatewaySettings } from "../config/gatewaySettings";
-import { MeshSettings } from "../config/settings";
+import { ChartSource } from "../config/controlPlane";
+import { GatewaySettings } from "../config/gateways";
+import { IstioVersion } from "../config/istioVersion";
 import { IstioObject, ingressGatewayObject } from "./egressRules";
 import { gatewayValues } from "./values";
 
 export interface GatewayArgs {
-    readonly settings: MeshSettings;
     readonly gateway: GatewaySettings;
+    /** The gateway chart's release (the newest revision's) and where charts come from. */
+    readonly chart: { readonly version: IstioVersion; readonly source: ChartSource };
+    /** Image pull secrets of the mesh. */
+    readonly pullSecrets: readonly string[];
     /** Istio's CRDs (the base chart): Istio resources made here depend on it. */
     readonly crds: pulumi.Input<pulumi.Resource>;
 }
@@ -47,7 +51,7 @@ export class Gateway extends pulumi.ComponentResource {
     /** Pass the control plane (and the CNI agent in CNI mode) in `dependsOn`: the injector must serve first. */
     constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Gateway.__pulumiType, name, {}, opts);
-        const { settings, gateway } = args;
+        const { gateway } = args;
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
@@ -58,10 +62,10 @@ export class Gateway extends pulumi.ComponentResource {
         this.chart = new k8s.helm.v4.Chart(
             name,
             {
-                ...chartReference("gateway", settings.istio.baseVersion, settings.charts),
+                ...chartReference("gateway", args.chart.version, args.chart.source),
                 name: gateway.name,
                 namespace: this.namespace,
-                values: gatewayValues(settings, gateway),
+                values: gatewayValues(gateway, args.pullSecrets),
             },
             { parent: this, dependsOn: [namespace] },
         );

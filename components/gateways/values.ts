@@ -1,9 +1,9 @@
 /**
  * Values for Istio's `gateway` chart, one gateway at a time. Pure.
  */
-import { DEFAULT_TAG } from "../config/enrollmentSettings";
-import { GatewaySettings } from "../config/gatewaySettings";
-import { MeshSettings, ResourceRequirements } from "../config/settings";
+import { DEFAULT_TAG } from "../config/enrollment";
+import { GatewaySettings } from "../config/gateways";
+import { ResourceRequirements } from "../config/primitives";
 
 export interface GatewayChartValues {
     readonly name: string;
@@ -26,7 +26,8 @@ export interface GatewayChartValues {
     readonly imagePullSecrets: readonly { readonly name: string }[];
 }
 
-export function gatewayValues(settings: MeshSettings, gateway: GatewaySettings): GatewayChartValues {
+/** `pullSecrets`: the image pull secrets of the mesh (images.pullSecrets). */
+export function gatewayValues(gateway: GatewaySettings, pullSecrets: readonly string[]): GatewayChartValues {
     const target = gateway.target;
     return {
         name: gateway.name,
@@ -47,7 +48,7 @@ export function gatewayValues(settings: MeshSettings, gateway: GatewaySettings):
         // {} renders no budget: the chart's way to say none.
         podDisruptionBudget: gateway.disruptionBudget === undefined ? {} : { minAvailable: gateway.disruptionBudget.minAvailable },
         resources: gateway.resources,
-        imagePullSecrets: settings.images.pullSecrets.map((name) => ({ name })),
+        imagePullSecrets: pullSecrets.map((name) => ({ name })),
     };
 }
 

@@ -1,8 +1,18 @@
 /**
  * Values for Istio's `cni` chart, built from typed settings. Pure.
  */
-import { CniSettings } from "../config/interceptionSettings";
-import { MeshSettings, ResourceRequirements } from "../config/settings";
+import { ImageSettings, IstioPlatform } from "../config/controlPlane";
+import { IstioVersion } from "../config/istioVersion";
+import { CniSettings } from "../config/interception";
+import { ResourceRequirements } from "../config/primitives";
+
+/** The node agent's image and platform. */
+export interface CniImage {
+    readonly hub: string;
+    readonly tag: string;
+    readonly pullSecrets: readonly string[];
+    readonly platform?: IstioPlatform;
+}
 
 export interface CniChartValues {
     readonly global: {
@@ -25,14 +35,13 @@ export interface CniChartValues {
     readonly resources: ResourceRequirements;
 }
 
-export function cniValues(settings: MeshSettings, cni: CniSettings): CniChartValues {
-    const platform = settings.istio.platform;
+export function cniValues(cni: CniSettings, image: CniImage): CniChartValues {
+    const platform = image.platform;
     return {
         global: {
-            hub: settings.images.hub,
-            // One node agent for every revision: it runs the newest release, which supports the older istiods.
-            tag: settings.images.tag ?? settings.istio.baseVersion.text,
-            imagePullSecrets: settings.images.pullSecrets,
+            hub: image.hub,
+            tag: image.tag,
+            imagePullSecrets: image.pullSecrets,
             ...(platform !== undefined && platform !== "eks" && platform !== "aks" ? { platform } : {}),
         },
         ...(cni.binDir !== undefined ? { cniBinDir: cni.binDir } : {}),
@@ -49,4 +58,9 @@ export function cniValues(settings: MeshSettings, cni: CniSettings): CniChartVal
         },
         resources: cni.resources,
     };
+}
+
+/** One node agent for every revision: it runs the newest release, which supports the older istiods. */
+export function cniImage(images: ImageSettings, newestVersion: IstioVersion, platform: IstioPlatform | undefined): CniImage {
+    return { hub: images.hub, tag: images.tag ?? newestVersion.text, pullSecrets: images.pullSecrets, platform };
 }

@@ -1,9 +1,43 @@
 /**
- * Typed traffic-interception settings: the init container, or the Istio CNI node agent with its platform preset.
+ * Interception: how traffic reaches the sidecar (`mesh.interception`), through the `istio-init` container in every
+ * pod or through the Istio CNI node agent, with its platform preset. Schema, in-section checks, defaults and the
+ * derivations both use.
  */
-import { InterceptionMode, RepairAction } from "./interceptionSchema";
-import { ResourceRequirements } from "./primitives";
-import { IstioPlatform, MeshConfigInput } from "./schema";
+import { z } from "zod";
+import type { IstioPlatform } from "./controlPlane";
+import { ConfigIssue } from "./issues";
+import { dns1123Label, ResourceRequirements, resourcesSchema } from "./primitives";
+
+// ---- schema
+
+export const INTERCEPTION_MODES = ["init", "cni"] as const;
+export type InterceptionMode = (typeof INTERCEPTION_MODES)[number];
+
+/** What the CNI agent's repair controller does with a pod that started before the node was ready. */
+export const REPAIR_ACTIONS = ["repair", "delete", "label", "off"] as const;
+export type RepairAction = (typeof REPAIR_ACTIONS)[number];
+
+const absolutePath = (example: string) =>
+    z.string().regex(/^\/[^\s]*$/, { error: `allowed: an absolute path on the node. Fix: e.g. ${example}` });
+
+export const cniSchema = z.strictObject({
+    namespace: dns1123Label("kube-system").optional(),
+    binDir: absolutePath("/opt/cni/bin").optional(),
+    confDir: absolutePath("/etc/cni/net.d").optional(),
+    chained: z.boolean().optional(),
+    repair: z.enum(REPAIR_ACTIONS).optional(),
+    untaint: z.boolean().optional(),
+    excludeNamespaces: z.array(dns1123Label("kube-system")).optional(),
+    resources: resourcesSchema.optional(),
+});
+
+export const interceptionSchema = z.strictObject({
+    mode: z.enum(INTERCEPTION_MODES).optional(),
+    cni: cniSchema.optional(),
+});
+export type InterceptionInput = z.infer<typeof interceptionSchema>;
+
+// ---- settings
 
 export interface CniSettings {
     /** The CNI agent's namespace; some platforms require kube-system. */
@@ -48,14 +82,26 @@ export const CNI_PRESETS: Record<IstioPlatform | "default", CniPreset> = {
     openshift: { namespace: "kube-system", binDir: "/var/lib/cni/bin", confDir: "/etc/cni/multus/net.d", chained: false, provider: "multus" },
 };
 
-export function toInterceptionSettings(input: MeshConfigInput, istioNamespace: string): InterceptionSettings {
-    // init: works on every cluster with no node agent; prod stacks choose cni to drop NET_ADMIN from workloads.
-    const mode: InterceptionMode = input.interception?.mode ?? "init";
+// ---- derivations (checks and defaults both use them)
+
+/** init: works on every cluster with no node agent; prod stacks choose cni to drop NET_ADMIN from workloads. */
+export function interceptionModeOf(interception: InterceptionInput | undefined): InterceptionMode {
+    return interception?.mode ?? "init";
+}
+
+// ---- defaults
+
+export function toInterceptionSettings(
+    interception: InterceptionInput | undefined,
+    platform: IstioPlatform | undefined,
+    istioNamespace: string,
+): InterceptionSettings {
+    const mode = interceptionModeOf(interception);
     if (mode === "init") {
         return { mode };
     }
-    const cni = input.interception?.cni;
-    const preset = CNI_PRESETS[input.istio.platform ?? "default"];
+    const cni = interception?.cni;
+    const preset = CNI_PRESETS[platform ?? "default"];
     return {
         mode,
         cni: {
@@ -75,4 +121,20 @@ export function toInterceptionSettings(input: MeshConfigInput, istioNamespace: s
             resources: cni?.resources ?? { requests: { cpu: "100m", memory: "100Mi" } },
         },
     };
+}
+
+// ---- checks
+
+/** Settings of the CNI agent are read only in CNI mode. */
+export function interceptionIssues(interception: InterceptionInput): ConfigIssue[] {
+    if (interceptionModeOf(interception) === "init" && interception.cni !== undefined) {
+        return [
+            {
+                path: ["interception", "cni"],
+                given: interception.cni,
+                message: 'read only in CNI mode. Fix: set interception.mode to "cni", or remove interception.cni',
+            },
+        ];
+    }
+    return [];
 }

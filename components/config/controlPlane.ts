@@ -1,0 +1,312 @@
+/**
+ * The control plane: the Istio release and its chart profile and platform (`mesh.istio`), the Istio namespace
+ * (`mesh.namespace`), where charts and images come from (`mesh.charts`, `mesh.images`), istiod's pods
+ * (`mesh.istiod`), the mesh-wide proxy and traffic settings (`mesh.meshConfig`) and the cluster to install into
+ * (`mesh.cluster`). Schema, in-section checks, defaults and the derivations both use.
+ */
+import { z } from "zod";
+import { revisionFields } from "./enrollment";
+import { ConfigIssue } from "./issues";
+import { IMAGE_HUB, IMAGE_TAG, dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, resourcesSchema, SPIFFE_TRUST_DOMAIN } from "./primitives";
+
+/** Istio's helm-chart profiles that install a sidecar-mode control plane ("default" means no profile file). */
+export const ISTIO_PROFILES = ["default", "demo", "preview", "remote", "stable"] as const;
+export type IstioProfile = (typeof ISTIO_PROFILES)[number];
+
+/**
+ * Platforms with presets: Istio's documented `global.platform` values (files/profile-platform-<name>.yaml in its
+ * charts), and the managed clusters whose CNI layout is Istio's default (eks, aks).
+ */
+export const ISTIO_PLATFORMS = ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift", "eks", "aks"] as const;
+export type IstioPlatform = (typeof ISTIO_PLATFORMS)[number];
+
+export const OUTBOUND_TRAFFIC_POLICIES = ["ALLOW_ANY", "REGISTRY_ONLY"] as const;
+export type OutboundTrafficPolicy = (typeof OUTBOUND_TRAFFIC_POLICIES)[number];
+
+export const ACCESS_LOG_ENCODINGS = ["TEXT", "JSON"] as const;
+export type AccessLogEncoding = (typeof ACCESS_LOG_ENCODINGS)[number];
+
+// ---- schema
+
+export const istioSchema = z.strictObject(
+    {
+        ...revisionFields,
+        profile: z.enum(ISTIO_PROFILES).optional(),
+        platform: z.enum(ISTIO_PLATFORMS).optional(),
+    },
+    {
+        error: "required: the istio section with at least the version. Fix: pulumi config set --path 'mesh.istio.version' 1.30.3",
+    },
+);
+
+export const istioNamespaceSchema = dns1123Label("istio-system");
+
+export const meshConfigSchema = z.strictObject({
+    accessLogFile: z
+        .string()
+        .refine((path) => path === "" || path.startsWith("/"), {
+            error: 'allowed: "" (access logs off) or an absolute path such as /dev/stdout. Fix: e.g. /dev/stdout',
+        })
+        .optional(),
+    accessLogEncoding: z.enum(ACCESS_LOG_ENCODINGS).optional(),
+    outboundTrafficPolicy: z.enum(OUTBOUND_TRAFFIC_POLICIES).optional(),
+    holdApplicationUntilProxyStarts: z.boolean().optional(),
+    trustDomain: z
+        .string()
+        .max(255, { error: "allowed: a SPIFFE trust domain of at most 255 characters. Fix: shorten it" })
+        .regex(SPIFFE_TRUST_DOMAIN, {
+            error:
+                "allowed: a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_'; no scheme, port or " +
+                "path). Fix: e.g. prod.example.com",
+        })
+        .optional(),
+    trustDomainAliases: z
+        .array(
+            z.string().regex(SPIFFE_TRUST_DOMAIN, {
+                error: "allowed: a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_'). Fix: e.g. old.example.com",
+            }),
+        )
+        .optional(),
+});
+export type MeshConfigSectionInput = z.infer<typeof meshConfigSchema>;
+
+export const istiodSchema = z.strictObject({
+    replicas: positiveInt("istiod pods when autoscaling is off", 2).optional(),
+    autoscale: z
+        .strictObject({
+            enabled: z.boolean().optional(),
+            min: positiveInt("fewest istiod pods", 2).optional(),
+            max: positiveInt("most istiod pods", 5).optional(),
+            targetCpuUtilization: z
+                .number()
+                .int()
+                .min(1, { error: "allowed: 1 to 100 (percent of requested CPU). Fix: e.g. 80" })
+                .max(100, { error: "allowed: 1 to 100 (percent of requested CPU). Fix: e.g. 80" })
+                .optional(),
+        })
+        .optional(),
+    disruptionBudget: z
+        .strictObject({
+            enabled: z.boolean().optional(),
+            minAvailable: positiveInt("istiod pods kept during voluntary disruptions", 1).optional(),
+        })
+        .optional(),
+    resources: resourcesSchema.optional(),
+});
+export type IstiodInput = z.infer<typeof istiodSchema>;
+
+export const chartsSchema = z.strictObject({
+    repository: z
+        .string()
+        .regex(/^(https?|oci):\/\/[^\s]+$/, {
+            error:
+                "allowed: a Helm repository URL (https://...) or an OCI registry path (oci://...). " +
+                "Fix: e.g. oci://registry.example.com/istio/charts",
+        })
+        .optional(),
+    directory: z.string().min(1, { error: "allowed: a path to a local folder of Istio charts. Fix: remove the key or give a path" }).optional(),
+});
+export type ChartsInput = z.infer<typeof chartsSchema>;
+
+export const imagesSchema = z.strictObject({
+    hub: z
+        .string()
+        .regex(IMAGE_HUB, {
+            error: "allowed: an image registry and repository prefix without a tag. Fix: e.g. docker.io/istio",
+        })
+        .optional(),
+    tag: z
+        .string()
+        .regex(IMAGE_TAG, { error: "allowed: an image tag (letters, digits, '_', '.', '-'). Fix: e.g. 1.30.3" })
+        .refine((tag) => tag !== "latest", {
+            error: "allowed: a pinned tag; 'latest' moves under a running mesh. Fix: remove the key to use the Istio version, or pin e.g. 1.30.3",
+        })
+        .optional(),
+    pullSecrets: z.array(dns1123Subdomain("registry-credentials")).optional(),
+});
+export type ImagesInput = z.infer<typeof imagesSchema>;
+
+export const clusterSchema = z.strictObject({
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+});
+export type ClusterInput = z.infer<typeof clusterSchema>;
+
+// ---- settings
+
+/** Where Istio's Helm charts come from. */
+export type ChartSource =
+    /** Istio's official charts for the version's line (OCI from 1.31, the classic repository before). */
+    | { readonly kind: "official" }
+    /** A Helm repository (https://) or OCI registry path (oci://), e.g. a mirror. */
+    | { readonly kind: "repository"; readonly url: string }
+    /** A local folder of unpacked charts, for air-gapped installs. `{version}` in the path is replaced. */
+    | { readonly kind: "directory"; readonly path: string };
+
+export interface IstiodSettings {
+    readonly replicas: number;
+    readonly autoscale: {
+        readonly enabled: boolean;
+        readonly min: number;
+        readonly max: number;
+        readonly targetCpuUtilization: number;
+    };
+    readonly disruptionBudget: { readonly enabled: boolean; readonly minAvailable: number };
+    readonly resources: ResourceRequirements;
+}
+
+export interface MeshConfigSettings {
+    readonly accessLogFile: string;
+    readonly accessLogEncoding: AccessLogEncoding;
+    readonly outboundTrafficPolicy: OutboundTrafficPolicy;
+    readonly holdApplicationUntilProxyStarts: boolean;
+    readonly trustDomain: string;
+    /** Former trust domains still accepted as this mesh's, during a migration. */
+    readonly trustDomainAliases: readonly string[];
+}
+
+export interface ImageSettings {
+    readonly hub: string;
+    /** A tag for every revision's images; undefined: each revision's own version (see imageTagFor). */
+    readonly tag?: string;
+    readonly pullSecrets: readonly string[];
+}
+
+export interface ClusterSettings {
+    /** A kubeconfig path or its contents; undefined means the current kube context (KUBECONFIG or ~/.kube/config). */
+    readonly kubeconfig?: string;
+    readonly context?: string;
+}
+
+// ---- derivations (checks and defaults both use them)
+
+/** The Istio namespace: Istio's conventional one unless configured; istioctl, docs and dashboards expect it. */
+export function istioNamespaceOf(namespace: string | undefined): string {
+    return namespace ?? "istio-system";
+}
+
+/** The outbound traffic policy: Istio's default, ALLOW_ANY; REGISTRY_ONLY needs an egress path for every external host. */
+export function outboundTrafficPolicyOf(meshConfig: MeshConfigSectionInput | undefined): OutboundTrafficPolicy {
+    return meshConfig?.outboundTrafficPolicy ?? "ALLOW_ANY";
+}
+
+/** istiod's pod counts, as the checks and the chart values both read them. */
+function istiodPods(istiod: IstiodInput | undefined) {
+    // Fixed replicas give a stable preview; HPAs need metrics-server.
+    const autoscaleEnabled = istiod?.autoscale?.enabled ?? false;
+    // A fixed replica count of 1 is Istio's own default: fine for dev, prod stacks raise it.
+    const replicas = istiod?.replicas ?? 1;
+    // Istio's chart defaults for the autoscaler: 1 to 5 pods.
+    const autoscaleMin = istiod?.autoscale?.min ?? 1;
+    const autoscaleMax = istiod?.autoscale?.max ?? 5;
+    // One pod must stay up during node drains.
+    const minAvailable = istiod?.disruptionBudget?.minAvailable ?? 1;
+    return { autoscaleEnabled, replicas, autoscaleMin, autoscaleMax, fewestPods: autoscaleEnabled ? autoscaleMin : replicas, minAvailable };
+}
+
+// ---- defaults
+
+// Istio publishes release images here; the charts in Istio's source tree point at a test registry instead.
+const OFFICIAL_IMAGE_HUB = "docker.io/istio";
+
+export function toIstiodSettings(istiod: IstiodInput | undefined): IstiodSettings {
+    const pods = istiodPods(istiod);
+    return {
+        replicas: pods.replicas,
+        autoscale: {
+            enabled: pods.autoscaleEnabled,
+            min: pods.autoscaleMin,
+            max: pods.autoscaleMax,
+            // Istio's chart default: 80% of requested CPU.
+            targetCpuUtilization: istiod?.autoscale?.targetCpuUtilization ?? 80,
+        },
+        // With one pod a budget would block every drain, so it is off then.
+        disruptionBudget: { enabled: istiod?.disruptionBudget?.enabled ?? pods.fewestPods > pods.minAvailable, minAvailable: pods.minAvailable },
+        // Istio's chart requests 500m/2Gi, sized for large meshes; the same here so capacity plans match Istio's docs.
+        resources: istiod?.resources ?? { requests: { cpu: "500m", memory: "2048Mi" } },
+    };
+}
+
+export function toMeshConfigSettings(meshConfig: MeshConfigSectionInput | undefined): MeshConfigSettings {
+    return {
+        // Access logs off, as in Istio: they are costly at scale; dev stacks turn them on.
+        accessLogFile: meshConfig?.accessLogFile ?? "",
+        accessLogEncoding: meshConfig?.accessLogEncoding ?? "TEXT",
+        outboundTrafficPolicy: outboundTrafficPolicyOf(meshConfig),
+        // On (Istio's default is off): without it, an app that calls out at start fails before Envoy is ready.
+        holdApplicationUntilProxyStarts: meshConfig?.holdApplicationUntilProxyStarts ?? true,
+        // Istio's default trust domain; multi-cluster and prod meshes set their own.
+        trustDomain: meshConfig?.trustDomain ?? "cluster.local",
+        trustDomainAliases: meshConfig?.trustDomainAliases ?? [],
+    };
+}
+
+export function toImageSettings(images: ImagesInput | undefined): ImageSettings {
+    return {
+        hub: images?.hub ?? OFFICIAL_IMAGE_HUB,
+        tag: images?.tag,
+        pullSecrets: images?.pullSecrets ?? [],
+    };
+}
+
+/** A local folder (from the environment or the configuration) wins; then a repository; else Istio's own charts. */
+export function toChartSource(charts: ChartsInput | undefined, environmentDirectory: string | undefined): ChartSource {
+    const directory = environmentDirectory ?? charts?.directory;
+    if (directory !== undefined) {
+        return { kind: "directory", path: directory };
+    }
+    return charts?.repository !== undefined ? { kind: "repository", url: charts.repository } : { kind: "official" };
+}
+
+export function toClusterSettings(cluster: ClusterInput | undefined): ClusterSettings {
+    return { kubeconfig: cluster?.kubeconfig, context: cluster?.context };
+}
+
+// ---- checks
+
+export function chartIssues(charts: ChartsInput): ConfigIssue[] {
+    if (charts.repository !== undefined && charts.directory !== undefined) {
+        return [
+            {
+                path: ["charts"],
+                given: { repository: charts.repository, directory: charts.directory },
+                message:
+                    "charts.repository and charts.directory are mutually exclusive. Choose a single approach: " +
+                    "remove charts.directory to pull from the repository, or charts.repository to use the local folder",
+            },
+        ];
+    }
+    return [];
+}
+
+export function istiodIssues(istiod: IstiodInput): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const pods = istiodPods(istiod);
+    if (pods.autoscaleEnabled && istiod.replicas !== undefined) {
+        issues.push({
+            path: ["istiod", "replicas"],
+            given: istiod.replicas,
+            message:
+                "istiod.replicas and istiod.autoscale.enabled are mutually exclusive (the autoscaler owns the " +
+                "replica count). Fix: remove istiod.replicas and set istiod.autoscale.min instead",
+        });
+    }
+    if (pods.autoscaleMin > pods.autoscaleMax) {
+        issues.push({
+            path: ["istiod", "autoscale", "max"],
+            given: pods.autoscaleMax,
+            message: `allowed: at least istiod.autoscale.min (${pods.autoscaleMin}). Fix: raise max or lower min`,
+        });
+    }
+    if (istiod.disruptionBudget?.enabled === true && pods.fewestPods <= pods.minAvailable) {
+        issues.push({
+            path: ["istiod", "disruptionBudget", "enabled"],
+            given: true,
+            message:
+                `a disruption budget keeping ${pods.minAvailable} of ${pods.fewestPods} istiod pod(s) blocks every node drain. ` +
+                `Fix: run at least ${pods.minAvailable + 1} pods (istiod.replicas or istiod.autoscale.min), ` +
+                "or lower istiod.disruptionBudget.minAvailable, or set enabled to false",
+        });
+    }
+    return issues;
+}

@@ -1,0 +1,273 @@
+/**
+ * Gateways and egress: ingress and egress gateways (`mesh.gateways`) and egress lock-down (`mesh.egress`). Schema,
+ * in-section checks, defaults and the derivations both use.
+ */
+import { z } from "zod";
+import { enrollmentTarget, EnrollmentTarget } from "./enrollment";
+import { ConfigIssue, duplicates } from "./issues";
+import { dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, resourcesSchema } from "./primitives";
+
+// ---- schema
+
+export const GATEWAY_KINDS = ["ingress", "egress"] as const;
+export type GatewayKind = (typeof GATEWAY_KINDS)[number];
+
+export const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+/** Protocols an allowed external host may be reached with through the egress gateway. */
+export const EGRESS_PROTOCOLS = ["HTTPS", "TLS", "HTTP"] as const;
+export type EgressProtocol = (typeof EGRESS_PROTOCOLS)[number];
+
+const portNumber = (example: number) =>
+    z
+        .number({ error: `allowed: a port number 1-65535, without quotes. Fix: e.g. ${example}` })
+        .int({ error: `allowed: a whole port number 1-65535. Fix: e.g. ${example}` })
+        .min(1, { error: `allowed: a port number 1-65535. Fix: e.g. ${example}` })
+        .max(65535, { error: `allowed: a port number 1-65535. Fix: e.g. ${example}` });
+
+// A DNS host name, optionally with one leading wildcard label (*.example.com), as Istio's hosts fields accept.
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const host = (example: string) =>
+    z.string().regex(HOST, {
+        error: `allowed: a fully qualified host name in lower case, optionally starting with '*.'. Fix: e.g. ${example}`,
+    });
+
+export const gatewayPortSchema = z.strictObject({
+    name: dns1123Label("https"),
+    port: portNumber(443),
+    targetPort: portNumber(8443).optional(),
+    protocol: z.enum(["TCP", "UDP"]).optional(),
+});
+
+export const ingressHostSchema = z.strictObject({
+    host: host("shop.example.com"),
+    tlsCredential: dns1123Subdomain("shop-example-com-tls").optional(),
+});
+
+export const gatewaySchema = z.strictObject({
+    name: dns1123Label("istio-ingressgateway"),
+    kind: z.enum(GATEWAY_KINDS),
+    namespace: dns1123Label("istio-ingress").optional(),
+    tag: dns1123Label("default").optional(),
+    revision: dns1123Label("1-30-3").optional(),
+    serviceType: z.enum(SERVICE_TYPES).optional(),
+    ports: z.array(gatewayPortSchema).min(1, { error: "allowed: at least one port. Fix: remove the key for the defaults" }).optional(),
+    serviceAnnotations: z.record(z.string(), z.string()).optional(),
+    serviceLabels: z.record(z.string(), z.string()).optional(),
+    replicas: positiveInt("gateway pods when autoscaling is off", 2).optional(),
+    autoscale: z
+        .strictObject({
+            min: positiveInt("fewest gateway pods", 2),
+            max: positiveInt("most gateway pods", 5),
+        })
+        .optional(),
+    disruptionBudget: z.strictObject({ minAvailable: positiveInt("gateway pods kept during voluntary disruptions", 1) }).optional(),
+    resources: resourcesSchema.optional(),
+    hosts: z.array(ingressHostSchema).optional(),
+});
+
+export const allowedHostSchema = z.strictObject({
+    host: host("api.stripe.com"),
+    port: portNumber(443).optional(),
+    protocol: z.enum(EGRESS_PROTOCOLS).optional(),
+});
+
+export const egressSchema = z.strictObject({
+    gateway: dns1123Label("istio-egressgateway").optional(),
+    allowedHosts: z.array(allowedHostSchema).optional(),
+});
+export type GatewayInput = z.infer<typeof gatewaySchema>;
+export type EgressInput = z.infer<typeof egressSchema>;
+
+// ---- settings
+
+export interface GatewayPort {
+    readonly name: string;
+    readonly port: number;
+    readonly targetPort: number;
+    readonly protocol: "TCP" | "UDP";
+}
+
+export interface IngressHost {
+    readonly host: string;
+    /** A kubernetes.io/tls Secret in the gateway's namespace; without it the host is served on plain HTTP. */
+    readonly tlsCredential?: string;
+}
+
+export interface GatewaySettings {
+    readonly name: string;
+    readonly kind: GatewayKind;
+    readonly namespace: string;
+    readonly target: EnrollmentTarget;
+    readonly serviceType: ServiceType;
+    readonly ports: readonly GatewayPort[];
+    readonly serviceAnnotations: Readonly<Record<string, string>>;
+    readonly serviceLabels: Readonly<Record<string, string>>;
+    readonly replicas: number;
+    readonly autoscale?: { readonly min: number; readonly max: number };
+    /** Rendered only when more than one pod runs: a budget on one pod blocks every drain. */
+    readonly disruptionBudget?: { readonly minAvailable: number };
+    readonly resources: ResourceRequirements;
+    readonly hosts: readonly IngressHost[];
+}
+
+export interface AllowedHost {
+    readonly host: string;
+    readonly port: number;
+    readonly protocol: EgressProtocol;
+}
+
+export interface EgressSettings {
+    /** The egress gateway that allowed traffic leaves through; set whenever allowedHosts is not empty. */
+    readonly gateway?: string;
+    readonly allowedHosts: readonly AllowedHost[];
+}
+
+/** Istio's own gateway ports: status, HTTP and HTTPS, with unprivileged target ports. */
+const INGRESS_PORTS: readonly GatewayPort[] = [
+    { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP" },
+    { name: "http2", port: 80, targetPort: 80, protocol: "TCP" },
+    { name: "https", port: 443, targetPort: 443, protocol: "TCP" },
+];
+const EGRESS_PORTS: readonly GatewayPort[] = [
+    { name: "http2", port: 80, targetPort: 80, protocol: "TCP" },
+    { name: "https", port: 443, targetPort: 443, protocol: "TCP" },
+];
+
+// ---- derivations (checks and defaults both use them)
+
+/** A gateway's fewest pods and the budget's floor. */
+function gatewayPods(gateway: GatewayInput): { fewestPods: number; minAvailable: number } {
+    // One pod unless replicas or autoscale say otherwise.
+    const fewestPods = gateway.autoscale?.min ?? gateway.replicas ?? 1;
+    // One pod must stay during drains once there are two; Istio's chart makes the same choice.
+    const minAvailable = gateway.disruptionBudget?.minAvailable ?? 1;
+    return { fewestPods, minAvailable };
+}
+
+// ---- defaults
+
+export function toGatewaySettings(gateways: readonly GatewayInput[] | undefined): GatewaySettings[] {
+    return (gateways ?? []).map((gateway) => {
+        const { fewestPods, minAvailable } = gatewayPods(gateway);
+        return {
+            name: gateway.name,
+            kind: gateway.kind,
+            // Istio's documented namespaces: gateways apart from istiod, so their RBAC and scaling stay apart.
+            namespace: gateway.namespace ?? (gateway.kind === "ingress" ? "istio-ingress" : "istio-egress"),
+            target: enrollmentTarget(gateway),
+            // Ingress faces clients (a cloud load balancer); egress is only reached from inside the mesh.
+            serviceType: gateway.serviceType ?? (gateway.kind === "ingress" ? "LoadBalancer" : "ClusterIP"),
+            ports: (gateway.ports ?? (gateway.kind === "ingress" ? INGRESS_PORTS : EGRESS_PORTS)).map((port) => ({
+                name: port.name,
+                port: port.port,
+                // Istio's gateway listens on the service port unless told otherwise.
+                targetPort: port.targetPort ?? port.port,
+                protocol: port.protocol ?? "TCP",
+            })),
+            serviceAnnotations: gateway.serviceAnnotations ?? {},
+            serviceLabels: gateway.serviceLabels ?? {},
+            // One pod in dev; production stacks set replicas or autoscale.
+            replicas: gateway.replicas ?? 1,
+            autoscale: gateway.autoscale,
+            disruptionBudget: fewestPods > minAvailable ? { minAvailable } : undefined,
+            // Istio's chart requests for a gateway.
+            resources: gateway.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+            hosts: (gateway.hosts ?? []).map((host) => ({ host: host.host, tlsCredential: host.tlsCredential })),
+        };
+    });
+}
+
+export function toEgressSettings(egress: EgressInput | undefined, gateways: readonly GatewaySettings[]): EgressSettings {
+    const egressGateways = gateways.filter((gateway) => gateway.kind === "egress");
+    return {
+        // With exactly one egress gateway, it is the exit; with several, the configuration names one.
+        gateway: egress?.gateway ?? (egressGateways.length === 1 ? egressGateways[0].name : undefined),
+        allowedHosts: (egress?.allowedHosts ?? []).map((allowed) => ({
+            host: allowed.host,
+            // HTTPS on 443: most external APIs; TLS is passed through, never terminated at the gateway.
+            port: allowed.port ?? 443,
+            protocol: allowed.protocol ?? "HTTPS",
+        })),
+    };
+}
+
+// ---- checks
+
+
+export function gatewayIssues(gateways: readonly GatewayInput[], egress: EgressInput | undefined): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    for (const name of duplicates(gateways.map((gateway) => gateway.name))) {
+        issues.push({ path: ["gateways"], given: name, message: `gateway "${name}" is listed twice. Fix: give each gateway its own name` });
+    }
+    gateways.forEach((gateway, index) => {
+        const path = ["gateways", index];
+        if (gateway.tag !== undefined && gateway.revision !== undefined) {
+            issues.push({
+                path: [...path, "revision"],
+                given: gateway.revision,
+                message: "tag and revision are mutually exclusive. Fix: keep tag to follow upgrades, or revision to pin the gateway",
+            });
+        }
+        if (gateway.replicas !== undefined && gateway.autoscale !== undefined) {
+            issues.push({
+                path: [...path, "replicas"],
+                given: gateway.replicas,
+                message: "replicas and autoscale are mutually exclusive (the autoscaler owns the count). Fix: remove replicas",
+            });
+        }
+        if (gateway.autoscale !== undefined && gateway.autoscale.min > gateway.autoscale.max) {
+            issues.push({
+                path: [...path, "autoscale", "max"],
+                given: gateway.autoscale.max,
+                message: `allowed: at least autoscale.min (${gateway.autoscale.min}). Fix: raise max or lower min`,
+            });
+        }
+        const { fewestPods } = gatewayPods(gateway);
+        if (gateway.disruptionBudget !== undefined && gateway.disruptionBudget.minAvailable >= fewestPods) {
+            issues.push({
+                path: [...path, "disruptionBudget", "minAvailable"],
+                given: gateway.disruptionBudget.minAvailable,
+                message: `a budget keeping ${gateway.disruptionBudget.minAvailable} of ${fewestPods} pod(s) blocks every node drain. Fix: run more pods or lower minAvailable`,
+            });
+        }
+        if (gateway.kind === "egress" && gateway.hosts !== undefined) {
+            issues.push({
+                path: [...path, "hosts"],
+                given: gateway.hosts,
+                message: "hosts are served by ingress gateways. Fix: list external hosts in egress.allowedHosts instead",
+            });
+        }
+    });
+
+    const allowed = egress?.allowedHosts ?? [];
+    const egressGateways = gateways.filter((gateway) => gateway.kind === "egress").map((gateway) => gateway.name);
+    const named = egress?.gateway;
+    if (named !== undefined && !egressGateways.includes(named)) {
+        issues.push({
+            path: ["egress", "gateway"],
+            given: named,
+            message: `allowed: an egress gateway of mesh.gateways (${egressGateways.join(", ") || "none declared"}). Fix: declare it with kind: egress`,
+        });
+    }
+    if (allowed.length > 0 && egressGateways.length === 0) {
+        issues.push({
+            path: ["egress", "allowedHosts"],
+            given: allowed.map((host) => host.host),
+            message:
+                "allowed hosts leave through an egress gateway, and none is declared. Fix: add a gateway with kind: egress " +
+                "to mesh.gateways",
+        });
+    }
+    if (allowed.length > 0 && named === undefined && egressGateways.length > 1) {
+        issues.push({
+            path: ["egress", "gateway"],
+            message: `required with several egress gateways: the one allowed traffic leaves through. Fix: one of ${egressGateways.join(", ")}`,
+        });
+    }
+    for (const host of duplicates(allowed.map((entry) => `${entry.host}:${entry.port ?? 443}`))) {
+        issues.push({ path: ["egress", "allowedHosts"], given: host, message: `"${host}" is listed twice. Fix: keep one entry` });
+    }
+    return issues;
+}
