@@ -5,7 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayApiResource } from "../gatewayapi/gateway";
-import { USE_WAYPOINT_LABEL, waypointObject, WaypointTraffic } from "../gatewayapi/objects";
+import type { WaypointTraffic } from "../config/dataPlane";
+import { USE_WAYPOINT_LABEL, waypointObject } from "../gatewayapi/objects";
 
 export interface WaypointArgs {
     readonly name: string;

@@ -6,6 +6,8 @@
  */
 import { chartIssues, istioNamespaceOf, istiodIssues, outboundTrafficPolicyOf } from "./controlPlane";
 import { declaredRevisions, namespaceIssues, neverInjectNamespaces, revisionIssues } from "./enrollment";
+import { dataPlaneIssues } from "./dataPlane";
+import { gatewayApiIssues } from "./gatewayApi";
 import { gatewayIssues } from "./gateways";
 import { interceptionIssues, interceptionModeOf } from "./interception";
 import { ConfigIssue } from "./issues";
@@ -30,13 +32,20 @@ function sectionIssues(sections: Sections): ConfigIssue[] {
         ...revisionProblems,
         ...(revisionsDeclared ? namespaceIssues(sections.namespaces ?? [], istio) : []),
         ...(sections.pki !== undefined ? pkiIssues(sections.pki) : []),
-        ...(sections.interception !== undefined ? interceptionIssues(sections.interception) : []),
+        ...(sections.interception !== undefined ? interceptionIssues(sections.interception, sections.dataPlane?.mode) : []),
         ...gatewayIssues(sections.gateways ?? [], sections.egress),
     ];
 }
 
 export function crossSectionIssues(sections: Sections): ConfigIssue[] {
-    return [...imageTagIssues(sections), ...neverInjectIssues(sections), ...podSecurityIssues(sections), ...egressPolicyIssues(sections)];
+    return [
+        ...imageTagIssues(sections),
+        ...neverInjectIssues(sections),
+        ...podSecurityIssues(sections),
+        ...egressPolicyIssues(sections),
+        ...dataPlaneIssues(sections),
+        ...gatewayApiIssues(sections),
+    ];
 }
 
 /** images.tag with several revisions. */
@@ -77,8 +86,8 @@ function neverInjectIssues({ istio, namespace, namespaces, webhooks }: Sections)
 }
 
 /** A restricted namespace rejects istio-init. */
-function podSecurityIssues({ interception, namespaces }: Sections): ConfigIssue[] {
-    if (interceptionModeOf(interception) !== "init") {
+function podSecurityIssues({ interception, namespaces, dataPlane }: Sections): ConfigIssue[] {
+    if (interceptionModeOf(interception, dataPlane?.mode) !== "init") {
         return [];
     }
     return (namespaces ?? []).flatMap((namespace, index): ConfigIssue[] =>

@@ -7,11 +7,14 @@
  * waypoint proxies for L7. Sidecar and ambient namespaces may coexist in one ambient mesh, as Istio allows.
  */
 import { z } from "zod";
-import { WAYPOINT_TRAFFIC, WaypointTraffic } from "../gatewayapi/objects";
 import { ConfigIssue } from "./issues";
 import { dns1123Label, resourcesSchema, ResourceRequirements } from "./primitives";
 
 export const DATA_PLANE_MODES = ["sidecar", "ambient"] as const;
+
+/** Which traffic a waypoint handles (its istio.io/waypoint-for label); Istio's default is service. */
+export const WAYPOINT_TRAFFIC = ["service", "workload", "all"] as const;
+export type WaypointTraffic = (typeof WAYPOINT_TRAFFIC)[number];
 export type DataPlaneMode = (typeof DATA_PLANE_MODES)[number];
 
 export const dataPlaneSchema = z.strictObject({

@@ -4,9 +4,11 @@
  */
 import { z } from "zod";
 import { GatewayApiChannel, GATEWAY_API_CHANNELS, BundleVersion, gatewayApiVersionFor } from "../gatewayapi/versions";
-import { ISTIO_GATEWAY_CLASS } from "../gatewayapi/objects";
 import { ConfigIssue } from "./issues";
 import { IstioVersion } from "./istioVersion";
+
+/** Istio's class for gateways that istiod deploys. */
+export const ISTIO_GATEWAY_CLASS = "istio";
 
 export const CRD_MODES = ["managed", "external", "none"] as const;
 export type CrdMode = (typeof CRD_MODES)[number];

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { enrollmentTarget, EnrollmentTarget } from "./enrollment";
+import { gatewayClassField } from "./gatewayApi";
 import { ConfigIssue, duplicates } from "./issues";
 import { dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, resourcesSchema } from "./primitives";
 
@@ -65,6 +66,7 @@ export const gatewaySchema = z.strictObject({
     disruptionBudget: z.strictObject({ minAvailable: positiveInt("gateway pods kept during voluntary disruptions", 1) }).optional(),
     resources: resourcesSchema.optional(),
     hosts: z.array(ingressHostSchema).optional(),
+    ...gatewayClassField,
 });
 
 export const allowedHostSchema = z.strictObject({
@@ -110,6 +112,8 @@ export interface GatewaySettings {
     readonly disruptionBudget?: { readonly minAvailable: number };
     readonly resources: ResourceRequirements;
     readonly hosts: readonly IngressHost[];
+    /** A Gateway API Gateway of this class, which istiod deploys; undefined: Istio's gateway chart. */
+    readonly gatewayClass?: "istio";
 }
 
 export interface AllowedHost {
@@ -175,6 +179,7 @@ export function toGatewaySettings(gateways: readonly GatewayInput[] | undefined)
             // Istio's chart requests for a gateway.
             resources: gateway.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
             hosts: (gateway.hosts ?? []).map((host) => ({ host: host.host, tlsCredential: host.tlsCredential })),
+            ...(gateway.gatewayClass !== undefined ? { gatewayClass: gateway.gatewayClass } : {}),
         };
     });
 }

@@ -8,6 +8,8 @@
 import { z } from "zod";
 import { chartsSchema, clusterSchema, imagesSchema, istiodSchema, istioNamespaceSchema, istioSchema, meshConfigSchema } from "./controlPlane";
 import { namespaceSchema, webhooksSchema } from "./enrollment";
+import { dataPlaneSchema } from "./dataPlane";
+import { gatewayApiSchema } from "./gatewayApi";
 import { egressSchema, gatewaySchema } from "./gateways";
 import { interceptionSchema } from "./interception";
 import { mtlsSchema, multiClusterSchema, pkiSchema } from "./pki";
@@ -30,6 +32,8 @@ export const meshSchema = z.strictObject({
     interception: interceptionSchema.optional(),
     gateways: z.array(gatewaySchema).optional(),
     egress: egressSchema.optional(),
+    dataPlane: dataPlaneSchema.optional(),
+    gatewayApi: gatewayApiSchema.optional(),
 });
 
 /** The mesh configuration as written in a stack file, after shape checks and before defaults. */

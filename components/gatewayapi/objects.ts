@@ -3,11 +3,13 @@
  * and scales it: Istio's automated deployment) with listeners from its hosts and TLS credentials, and waypoints
  * (class `istio-waypoint`) for an ambient namespace.
  */
+import type { WaypointTraffic } from "../config/dataPlane";
+import { ISTIO_GATEWAY_CLASS } from "../config/gatewayApi";
 import { hostSlug } from "../gateways/egressRules";
 
+export { ISTIO_GATEWAY_CLASS };
+
 export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
-/** Istio's class for gateways that istiod deploys. */
-export const ISTIO_GATEWAY_CLASS = "istio";
 /** Istio's class for ambient waypoint proxies. */
 export const WAYPOINT_GATEWAY_CLASS = "istio-waypoint";
 /** Labels a namespace or Service with the waypoint its traffic goes through. */
@@ -22,8 +24,6 @@ export const REVISION_LABEL = "istio.io/rev";
 /** The CRDs these objects need: GatewayClass is created by istiod, Gateway by the stack. */
 export const GATEWAY_CRDS = ["gatewayclasses.gateway.networking.k8s.io", "gateways.gateway.networking.k8s.io"] as const;
 
-export const WAYPOINT_TRAFFIC = ["service", "workload", "all"] as const;
-export type WaypointTraffic = (typeof WAYPOINT_TRAFFIC)[number];
 
 export interface GatewayApiObject {
     readonly apiVersion: string;
