@@ -1,14 +1,24 @@
 /**
- * The whole mesh as one component, composed through one Kubernetes provider, in Istio's order: CRDs, then the CA
- * Secret, then istiod, then the CNI agent, then gateways, enrolled namespaces and mesh policies.
+ * The whole mesh as one component, composed through one Kubernetes provider, in Istio's order: Istio's CRDs, the
+ * Gateway API CRDs, the CA Secret, istiod, the CNI agent, ztunnel (ambient), then waypoints, gateways, enrolled
+ * namespaces and mesh policies.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Waypoint } from "./ambient/waypoint";
+import { Ztunnel } from "./ambient/ztunnel";
+import { ztunnelValues } from "./ambient/ztunnelValues";
+import { chartReference } from "./charts/chartReference";
+import { DEFAULT_TAG, EnrollmentTarget } from "./config/enrollment";
 import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pki";
 import { MeshSettings } from "./config/settings";
 import { ControlPlane } from "./controlplane/controlPlane";
 import { enrollmentReport, EnrollmentReport } from "./enrollment/labels";
 import { Enrollment } from "./enrollment/enrollment";
+import { gatewayApiPreflight } from "./gatewayapi/crds";
+import { GatewayApiGateway } from "./gatewayapi/gateway";
+import { kubectlCrdReader, LiveCrdReader } from "./gatewayapi/liveCrds";
+import { GATEWAY_CRDS, ingressGatewayApiObject } from "./gatewayapi/objects";
 import { EgressLockdown } from "./gateways/egressLockdown";
 import { Gateway } from "./gateways/gateway";
 import { CniAgent } from "./interception/cniAgent";
@@ -21,6 +31,11 @@ export interface MeshArgs {
     readonly settings: MeshSettings;
     /** Roots given as secret configuration (pki.roots with source: config), by root name. */
     readonly configuredRoots?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
+    /**
+     * Reads the cluster's Gateway API CRDs before anything is registered (their version rules); default: kubectl
+     * with `settings.cluster`. Pass your own when you pass your own Kubernetes provider to another cluster.
+     */
+    readonly readLiveCrds?: LiveCrdReader;
 }
 
 export interface GatewayOutputs {
@@ -42,6 +57,9 @@ export class Mesh extends pulumi.ComponentResource {
     readonly controlPlane: ControlPlane;
     readonly certificateAuthority?: CertificateAuthority;
     readonly cni?: CniAgent;
+    readonly ztunnel?: Ztunnel;
+    /** The Gateway API bundle version the stack applies, "external", or undefined when it does not use the Gateway API. */
+    readonly gatewayApi?: string;
     /** Namespace -> label, tag and revision. */
     readonly enrollment: Record<string, EnrollmentReport>;
     /** Gateway name -> its Service and external address. */
@@ -54,6 +72,25 @@ export class Mesh extends pulumi.ComponentResource {
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Mesh.__pulumiType, name, {}, opts);
         const { settings } = args;
+
+        // The Gateway API CRDs' rules read the cluster first: a finding stops the stack before any child exists.
+        const gatewayApi = settings.gatewayApi;
+        const gatewayApiWarnings =
+            gatewayApi.crds === "none"
+                ? []
+                : gatewayApiPreflight({
+                      plan: gatewayApi.crds === "managed" ? { mode: "managed", version: gatewayApi.version, channel: gatewayApi.channel } : { mode: "external" },
+                      istiodVersions: settings.istio.revisions.map((revision) => revision.version),
+                      requiredCrds: settings.gateways.some((gateway) => gateway.gatewayClass !== undefined) ||
+                          settings.namespaces.some((namespace) => namespace.waypoint !== undefined)
+                          ? [...GATEWAY_CRDS]
+                          : [],
+                      readLiveCrds: args.readLiveCrds ?? kubectlCrdReader(settings.cluster),
+                  });
+        for (const warning of gatewayApiWarnings) {
+            pulumi.log.warn(warning, this);
+        }
+        this.gatewayApi = gatewayApi.crds === "none" ? undefined : gatewayApi.crds === "managed" ? gatewayApi.version.text : "external";
 
         const childOpts: pulumi.ComponentResourceOptions = { parent: this };
         if (!hasKubernetesProvider(opts)) {
@@ -88,10 +125,24 @@ export class Mesh extends pulumi.ComponentResource {
 
         this.controlPlane = new ControlPlane(
             name,
-            { settings, pluginCa: this.certificateAuthority?.pluginCa },
+            {
+                settings,
+                pluginCa: this.certificateAuthority?.pluginCa,
+                ...(gatewayApi.crds === "managed"
+                    ? { gatewayApiCrds: { version: gatewayApi.version, channel: gatewayApi.channel, manifest: gatewayApi.manifest } }
+                    : {}),
+            },
             childOpts,
         );
-        const controlPlaneReady = [this.controlPlane.base, ...this.controlPlane.ready];
+        const controlPlaneReady: pulumi.Resource[] = [
+            this.controlPlane.base,
+            ...(this.controlPlane.gatewayApiCrds ? [this.controlPlane.gatewayApiCrds] : []),
+            ...this.controlPlane.ready,
+        ];
+        const ambient = settings.dataPlane.mode === "ambient" ? settings.dataPlane : undefined;
+        // Node agents have no canary (Istio upgrades them in place): in ambient mode they run the default tag's
+        // release, so they move after its istiod, never before; in sidecar mode the CNI agent runs the newest release.
+        const nodeAgentVersion = ambient !== undefined ? settings.istio.version : settings.istio.baseVersion;
 
         const interception = settings.interception;
         if (interception.mode === "cni") {
@@ -99,15 +150,48 @@ export class Mesh extends pulumi.ComponentResource {
                 `${name}-cni`,
                 {
                     cni: interception.cni,
-                    chart: { version: settings.istio.baseVersion, source: settings.charts },
-                    image: cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform),
+                    chart: { version: nodeAgentVersion, source: settings.charts },
+                    image: cniImage(settings.images, nodeAgentVersion, settings.istio.platform),
                     istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
+                    ambient: ambient !== undefined,
                 },
                 { ...childOpts, dependsOn: controlPlaneReady },
             );
         }
-        // Pods must find the injector serving and, in CNI mode, the node agent ready.
-        const podsMayStart = this.cni ? [...controlPlaneReady, this.cni.chart] : controlPlaneReady;
+        if (ambient !== undefined) {
+            const namespace = ambient.ztunnel.namespace;
+            const platform = settings.istio.platform;
+            this.ztunnel = new Ztunnel(
+                `${name}-ztunnel`,
+                {
+                    chart: chartReference("ztunnel", nodeAgentVersion, settings.charts),
+                    namespace:
+                        namespace === settings.namespace
+                            ? this.controlPlane.namespace
+                            : namespace === this.cni?.namespaceName
+                              ? this.cni.namespace
+                              : namespace,
+                    createNamespace: namespace !== settings.namespace && namespace !== "kube-system" && namespace !== this.cni?.namespaceName,
+                    values: ztunnelValues({
+                        // The default tag's istiod: ztunnel moves to a new release with the default tag.
+                        revision: settings.istio.revision,
+                        istioNamespace: settings.namespace,
+                        hub: settings.images.hub,
+                        tag: settings.images.tag ?? nodeAgentVersion.text,
+                        imagePullSecrets: settings.images.pullSecrets,
+                        ...(platform !== undefined && platform !== "eks" && platform !== "aks" ? { platform } : {}),
+                        // GKE admits system-node-critical pods only where a ResourceQuota allows them; kube-system has one.
+                        resourceQuota: platform === "gke" && namespace !== "kube-system",
+                        clusterName: settings.multiCluster.clusterName,
+                        network: settings.multiCluster.network,
+                        resources: ambient.ztunnel.resources,
+                    }),
+                },
+                { ...childOpts, dependsOn: [...controlPlaneReady, ...(this.cni ? [this.cni.chart] : [])] },
+            );
+        }
+        // Pods must find the injector serving and, in CNI mode, the node agent ready; ambient pods ztunnel too.
+        const podsMayStart = [...controlPlaneReady, ...(this.cni ? [this.cni.chart] : []), ...(this.ztunnel ? [this.ztunnel.chart] : [])];
 
         new MeshPolicy(
             `${name}-policy`,
@@ -115,13 +199,29 @@ export class Mesh extends pulumi.ComponentResource {
             { ...childOpts, dependsOn: controlPlaneReady },
         );
 
-        if (settings.namespaces.length > 0) {
-            new Enrollment(`${name}-enrollment`, { namespaces: settings.namespaces }, { ...childOpts, dependsOn: podsMayStart });
+        const enrollment =
+            settings.namespaces.length > 0
+                ? new Enrollment(`${name}-enrollment`, { namespaces: settings.namespaces }, { ...childOpts, dependsOn: podsMayStart })
+                : undefined;
+        for (const namespace of settings.namespaces) {
+            if (namespace.waypoint !== undefined) {
+                new Waypoint(
+                    `${name}-waypoint-${namespace.name}`,
+                    {
+                        name: namespace.waypoint.name,
+                        namespace: namespace.name,
+                        trafficType: namespace.waypoint.trafficType,
+                        revision: revisionLabel(namespace.target),
+                        services: namespace.waypoint.services,
+                    },
+                    { ...childOpts, dependsOn: [...podsMayStart, ...(enrollment ? [enrollment] : [])] },
+                );
+            }
         }
         this.enrollment = enrollmentReport(settings.namespaces, settings.istio.tags);
 
         const gateways: Record<string, Gateway> = {};
-        for (const gateway of settings.gateways) {
+        for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass === undefined)) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
                 {
@@ -133,8 +233,34 @@ export class Mesh extends pulumi.ComponentResource {
                 { ...childOpts, dependsOn: podsMayStart },
             );
         }
+        const gatewayApiGateways: Record<string, GatewayApiGateway> = {};
+        const chartNamespaces = new Set(settings.gateways.filter((entry) => entry.gatewayClass === undefined).map((entry) => entry.namespace));
+        const madeNamespaces = new Set<string>(chartNamespaces);
+        for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass !== undefined)) {
+            const sharesChartNamespace = chartNamespaces.has(gateway.namespace);
+            gatewayApiGateways[gateway.name] = new GatewayApiGateway(
+                `${name}-gateway-${gateway.name}`,
+                {
+                    gateway: ingressGatewayApiObject({
+                        name: gateway.name,
+                        namespace: gateway.namespace,
+                        hosts: gateway.hosts,
+                        serviceType: gateway.serviceType,
+                        serviceAnnotations: gateway.serviceAnnotations,
+                        revision: revisionLabel(gateway.target),
+                    }),
+                    createNamespace: !madeNamespaces.has(gateway.namespace),
+                },
+                {
+                    ...childOpts,
+                    // A chart gateway in the same namespace makes the namespace.
+                    dependsOn: [...podsMayStart, ...(sharesChartNamespace ? Object.values(gateways) : [])],
+                },
+            );
+            madeNamespaces.add(gateway.namespace);
+        }
         this.gateways = Object.fromEntries(
-            Object.entries(gateways).map(([gatewayName, gateway]) => [
+            [...Object.entries(gateways), ...Object.entries(gatewayApiGateways)].map(([gatewayName, gateway]) => [
                 gatewayName,
                 { serviceName: gateway.serviceName, externalAddress: gateway.externalAddress },
             ]),
@@ -163,6 +289,11 @@ export class Mesh extends pulumi.ComponentResource {
             enrollment: this.enrollment,
         });
     }
+}
+
+/** istio.io/rev of an object istiod deploys: none for the default tag (its revision takes unlabeled ones), else the tag or revision. */
+function revisionLabel(target: EnrollmentTarget): string | undefined {
+    return "tag" in target ? (target.tag === DEFAULT_TAG ? undefined : target.tag) : target.revision;
 }
 
 function hasKubernetesProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {

@@ -12,6 +12,8 @@ export interface ZtunnelArgs {
     readonly chart: ChartReference;
     /** ztunnel's namespace: Istio's, or kube-system where the platform needs it (OpenShift, GKE without a quota). */
     readonly namespace: pulumi.Input<string>;
+    /** Whether the namespace is made here (not Istio's, not kube-system, not the CNI agent's). */
+    readonly createNamespace: boolean;
     readonly values: ZtunnelChartValues;
 }
 
@@ -29,12 +31,11 @@ export class Ztunnel extends pulumi.ComponentResource {
     /** Pass istiod and the CNI agent in `dependsOn`: ztunnel starts after both, as Istio's install order says. */
     constructor(name: string, args: ZtunnelArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Ztunnel.__pulumiType, name, {}, opts);
-        this.namespace = pulumi.output(args.namespace);
-        this.chart = new k8s.helm.v4.Chart(
-            name,
-            { ...args.chart, name: "ztunnel", namespace: args.namespace, values: args.values },
-            { parent: this },
-        );
+        const namespace = args.createNamespace
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this }).metadata.name
+            : args.namespace;
+        this.namespace = pulumi.output(namespace);
+        this.chart = new k8s.helm.v4.Chart(name, { ...args.chart, name: "ztunnel", namespace, values: args.values }, { parent: this });
         this.registerOutputs({ namespace: this.namespace });
     }
 }

@@ -10,7 +10,7 @@ import { imageTagFor, MeshSettings, ResourceRequirements } from "../config/setti
 /** What the control plane's charts are built from: every section but gateways, namespaces, PKI and mTLS. */
 export type ControlPlaneSettings = Pick<
     MeshSettings,
-    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "webhooks" | "multiCluster" | "interception"
+    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "webhooks" | "multiCluster" | "interception" | "dataPlane"
 >;
 
 /** Values that both charts share (Istio's charts read them under `global`). */
@@ -67,6 +67,13 @@ export interface IstiodChartValues {
     readonly cni: { readonly enabled: boolean; readonly provider?: string };
     /** The CNI agent's untaint controller, run by istiod. */
     readonly taint?: { readonly enabled: boolean; readonly namespace: string };
+    /** Ambient: the namespace whose ztunnel istiod trusts, when it is not istiod's own. */
+    readonly trustedZtunnelNamespace?: string;
+}
+
+/** Ambient mode installs istiod with Istio's ambient profile (PILOT_ENABLE_AMBIENT, HBONE); the rule in dataPlane.ts keeps other profiles out. */
+function istiodProfileValue(settings: Pick<ControlPlaneSettings, "istio" | "dataPlane">): { profile?: string } {
+    return settings.dataPlane.mode === "ambient" ? { profile: "ambient" } : profileValue(settings);
 }
 
 /** Istio's "default" profile is the absence of a profile file; only named profiles are passed to the charts. */
@@ -113,10 +120,11 @@ export function tagsOf(settings: Pick<MeshSettings, "istio">, revision: string):
 export function istiodValues(settings: ControlPlaneSettings, revision: RevisionSettings): IstiodChartValues {
     const { istiod, meshConfig, webhooks, interception } = settings;
     const cni = interception.mode === "cni" ? interception.cni : undefined;
+    const ztunnel = settings.dataPlane.mode === "ambient" ? settings.dataPlane.ztunnel : undefined;
     return {
         revision: revision.name,
         revisionTags: tagsOf(settings, revision.name),
-        ...profileValue(settings),
+        ...istiodProfileValue(settings),
         global: {
             istioNamespace: settings.namespace,
             hub: settings.images.hub,
@@ -152,5 +160,6 @@ export function istiodValues(settings: ControlPlaneSettings, revision: RevisionS
         // Derived from the interception mode alone, so injection and the node agent can never disagree.
         cni: cni === undefined ? { enabled: false } : { enabled: true, ...(cni.provider !== undefined ? { provider: cni.provider } : {}) },
         ...(cni?.untaint ? { taint: { enabled: true, namespace: cni.namespace } } : {}),
+        ...(ztunnel !== undefined && ztunnel.namespace !== settings.namespace ? { trustedZtunnelNamespace: ztunnel.namespace } : {}),
     };
 }

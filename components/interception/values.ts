@@ -33,11 +33,14 @@ export interface CniChartValues {
         readonly labelPods: boolean;
     };
     readonly resources: ResourceRequirements;
+    /** Istio's ambient profile: the agent also redirects ambient pods' traffic to ztunnel. */
+    readonly profile?: "ambient";
 }
 
-export function cniValues(cni: CniSettings, image: CniImage): CniChartValues {
+export function cniValues(cni: CniSettings, image: CniImage, ambient = false): CniChartValues {
     const platform = image.platform;
     return {
+        ...(ambient ? { profile: "ambient" as const } : {}),
         global: {
             hub: image.hub,
             tag: image.tag,

@@ -3,6 +3,8 @@
  * it with ambientChecks.ts.
  */
 import { IstioVersion } from "../config/istioVersion";
+import { MeshSettings } from "../config/settings";
+import { INJECTION_LABEL, namespaceLabels, REVISION_LABEL } from "../enrollment/labels";
 import { crdFindings } from "../gatewayapi/crdRules";
 import { CRD_LIST_TEMPLATE, parseCrdLines } from "../gatewayapi/liveCrds";
 import { ciliumLeavesIstioCni, Condition, crdVersionsWatched, DaemonSetStatus, gatewayProgrammed, namespaceLabeled, notInjected, readyOnEveryNode } from "./ambientChecks";
@@ -89,4 +91,19 @@ export function verifyAmbient(inputs: AmbientVerifyInputs): CheckResult[] {
         results.push(gatewayProgrammed("Gateway", gateway.namespace, gateway.name, conditions(gateway.name, gateway.namespace)));
     }
     return results;
+}
+
+/** What the ambient and Gateway API checks look for, from the stack's settings. */
+export function ambientVerifyInputs(settings: MeshSettings): AmbientVerifyInputs {
+    const ambient = settings.dataPlane.mode === "ambient" ? settings.dataPlane : undefined;
+    return {
+        ztunnelNamespace: ambient?.ztunnel.namespace,
+        cniNamespace: settings.interception.mode === "cni" ? settings.interception.cni.namespace : undefined,
+        namespaces: settings.namespaces
+            .filter((namespace) => namespace.dataplane === "ambient")
+            .map((namespace) => ({ name: namespace.name, labels: namespaceLabels(namespace), forbidden: [INJECTION_LABEL, REVISION_LABEL], ambient: true })),
+        waypoints: settings.namespaces.flatMap((namespace) => (namespace.waypoint !== undefined ? [{ name: namespace.waypoint.name, namespace: namespace.name }] : [])),
+        gateways: settings.gateways.filter((gateway) => gateway.gatewayClass !== undefined).map((gateway) => ({ name: gateway.name, namespace: gateway.namespace })),
+        ...(settings.gatewayApi.crds !== "none" ? { gatewayApiIstiodVersions: settings.istio.revisions.map((revision) => revision.version) } : {}),
+    };
 }
