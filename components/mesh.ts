@@ -75,16 +75,15 @@ export class Mesh extends pulumi.ComponentResource {
 
         // The Gateway API CRDs' rules read the cluster first: a finding stops the stack before any child exists.
         const gatewayApi = settings.gatewayApi;
+        const declaresGatewayApiObjects =
+            settings.gateways.some((gateway) => gateway.gatewayClass !== undefined) || settings.namespaces.some((namespace) => namespace.waypoint !== undefined);
         const gatewayApiWarnings =
             gatewayApi.crds === "none"
                 ? []
                 : gatewayApiPreflight({
                       plan: gatewayApi.crds === "managed" ? { mode: "managed", version: gatewayApi.version, channel: gatewayApi.channel } : { mode: "external" },
                       istiodVersions: settings.istio.revisions.map((revision) => revision.version),
-                      requiredCrds: settings.gateways.some((gateway) => gateway.gatewayClass !== undefined) ||
-                          settings.namespaces.some((namespace) => namespace.waypoint !== undefined)
-                          ? [...GATEWAY_CRDS]
-                          : [],
+                      requiredCrds: declaresGatewayApiObjects ? [...GATEWAY_CRDS] : [],
                       readLiveCrds: args.readLiveCrds ?? kubectlCrdReader(settings.cluster),
                   });
         for (const warning of gatewayApiWarnings) {
