@@ -104,6 +104,17 @@ describe("ambient chart values", () => {
         expect(cniValues(settings.interception.cni, image, false)).not.toHaveProperty("profile");
     });
 
+    test("GKE: a ResourceQuota for the node agents outside kube-system, none inside it; nothing elsewhere", () => {
+        const quota = (platform: string | undefined, namespace: string) => {
+            const settings = settingsWith({ ...AMBIENT, istio: { version: "1.30.3", ...(platform ? { platform } : {}) }, interception: { cni: { namespace } } });
+            if (settings.interception.mode !== "cni") throw new Error("expected cni");
+            return cniValues(settings.interception.cni, cniImage(settings.images, settings.istio.version, settings.istio.platform), true).resourceQuotas;
+        };
+        expect(quota("gke", "istio-system")).toEqual({ enabled: true });
+        expect(quota("gke", "kube-system")).toEqual({ enabled: false });
+        expect(quota(undefined, "istio-system")).toBeUndefined();
+    });
+
     test("ztunnel's values: top-level hub and tag, the revision it talks to, GKE's quota", () => {
         expect(
             ztunnelValues({

@@ -35,6 +35,8 @@ export interface CniChartValues {
     readonly resources: ResourceRequirements;
     /** Istio's ambient profile: the agent also redirects ambient pods' traffic to ztunnel. */
     readonly profile?: "ambient";
+    /** GKE: node-critical pods outside kube-system need a ResourceQuota (kube-system has one). */
+    readonly resourceQuotas?: { readonly enabled: boolean };
 }
 
 export function cniValues(cni: CniSettings, image: CniImage, ambient = false): CniChartValues {
@@ -60,6 +62,7 @@ export function cniValues(cni: CniSettings, image: CniImage, ambient = false): C
             labelPods: cni.repair === "label",
         },
         resources: cni.resources,
+        ...(platform === "gke" ? { resourceQuotas: { enabled: cni.namespace !== "kube-system" } } : {}),
     };
 }
 
