@@ -3,11 +3,11 @@
  * An invalid configuration throws here, before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfiguredRoots, loadMeshSettings } from "./components/config/load";
+import { loadMeshArgs } from "./components/config/load";
 import { Mesh } from "./components/mesh";
 
-const settings = loadMeshSettings();
-const mesh = new Mesh("mesh", { settings, configuredRoots: loadConfiguredRoots() });
+const mesh = new Mesh("mesh", loadMeshArgs());
+const { settings } = mesh;
 const ca = mesh.certificateAuthority;
 
 /** The stack outputs. */

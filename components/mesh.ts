@@ -9,9 +9,13 @@ import { Waypoint } from "./ambient/waypoint";
 import { Ztunnel } from "./ambient/ztunnel";
 import { ztunnelValues } from "./ambient/ztunnelValues";
 import { chartReference } from "./charts/chartReference";
+import { ClusterConfig } from "./config/controlPlane";
 import { DEFAULT_TAG, EnrollmentTarget } from "./config/enrollment";
+import { MeshConfigError } from "./config/issues";
+import { validMeshConfig } from "./config/load";
 import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pki";
-import { MeshSettings } from "./config/settings";
+import { MeshConfiguration } from "./config/schema";
+import { MeshSettings, toSettings } from "./config/settings";
 import { ControlPlane } from "./controlplane/controlPlane";
 import { enrollmentReport, EnrollmentReport } from "./enrollment/labels";
 import { Enrollment } from "./enrollment/enrollment";
@@ -26,16 +30,35 @@ import { cniImage } from "./interception/values";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
 
-export interface MeshArgs {
-    /** Validated settings, from loadMeshSettings() or parseMeshConfig(). */
-    readonly settings: MeshSettings;
-    /** Roots given as secret configuration (pki.roots with source: config), by root name. */
-    readonly configuredRoots?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
+/**
+ * The mesh's configuration, in the shape of the stack file's `mesh` key (see MeshConfiguration: every key with its
+ * default), where values a program holds as Outputs may be Outputs.
+ */
+export interface MeshArgs extends Omit<MeshConfiguration, "cluster"> {
+    /** The cluster, when the Mesh makes its own Kubernetes provider; the kubeconfig may be another resource's Output. */
+    readonly cluster?: ClusterConfig<pulumi.Input<string>>;
     /**
-     * Reads the cluster's Gateway API CRDs before anything is registered (their version rules); default: kubectl
-     * with `settings.cluster`. Pass your own when you pass your own Kubernetes provider to another cluster.
+     * Roots with `source: config` (pki.roots), by root name: their certificate and private key as PEM. Pass a
+     * secret; the stack program reads it from the secret configuration key `rootCertificates`.
+     */
+    readonly rootCertificates?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
+    /**
+     * Reads the cluster's Gateway API CRDs before anything is registered, for their version rules; default: kubectl
+     * with `cluster`. Needed when the kubeconfig is an Output, or when you pass your own provider for another cluster.
      */
     readonly readLiveCrds?: LiveCrdReader;
+}
+
+/** The args as the configuration's checks read them: without the roots and the reader, and without a kubeconfig that is an Output. */
+function checkedPart(args: MeshArgs): unknown {
+    const { rootCertificates: _roots, readLiveCrds: _reader, ...configuration } = args;
+    const cluster = configuration.cluster;
+    if (cluster === undefined || cluster.kubeconfig === undefined || typeof cluster.kubeconfig === "string") {
+        return configuration;
+    }
+    // An Output is known only at deployment; the provider reports a kubeconfig it cannot read.
+    const { kubeconfig: _output, ...rest } = cluster;
+    return { ...configuration, cluster: rest };
 }
 
 export interface GatewayOutputs {
@@ -65,29 +88,56 @@ export class Mesh extends pulumi.ComponentResource {
     /** Gateway name -> its Service and external address. */
     readonly gateways: Record<string, GatewayOutputs>;
 
+    /** The validated configuration with every default applied. */
+    readonly settings: MeshSettings;
+
     /**
+     * `args` is the configuration as a stack file writes it under `mesh`; it is validated here, and every problem is
+     * reported at once (a ResourceError with the message alone) before any child is registered.
      * Pass `providers: { kubernetes: provider }` (or `providers: [provider]`) to use your own Kubernetes provider;
-     * otherwise one is made from `settings.cluster` (the current kube context when that is empty).
+     * otherwise one is made from `args.cluster` (the current kube context when that is empty).
      */
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Mesh.__pulumiType, name, {}, opts);
-        const { settings } = args;
+        let settings: MeshSettings;
+        try {
+            settings = toSettings(validMeshConfig(checkedPart(args)));
+        } catch (error) {
+            if (error instanceof MeshConfigError) {
+                throw new pulumi.ResourceError(error.message, this, true);
+            }
+            throw error;
+        }
+        this.settings = settings;
 
         // The Gateway API CRDs' rules read the cluster first: a finding stops the stack before any child exists.
         const gatewayApi = settings.gatewayApi;
-        const declaresGatewayApiObjects =
-            settings.gateways.some((gateway) => gateway.gatewayClass !== undefined) || settings.namespaces.some((namespace) => namespace.waypoint !== undefined);
-        const gatewayApiWarnings =
-            gatewayApi.crds === "none"
-                ? []
-                : gatewayApiPreflight({
-                      plan: gatewayApi.crds === "managed" ? { mode: "managed", version: gatewayApi.version, channel: gatewayApi.channel } : { mode: "external" },
-                      istiodVersions: settings.istio.revisions.map((revision) => revision.version),
-                      requiredCrds: declaresGatewayApiObjects ? [...GATEWAY_CRDS] : [],
-                      readLiveCrds: args.readLiveCrds ?? kubectlCrdReader(settings.cluster),
-                  });
-        for (const warning of gatewayApiWarnings) {
-            pulumi.log.warn(warning, this);
+        if (gatewayApi.crds !== "none") {
+            const readLiveCrds = args.readLiveCrds ?? (isOutputKubeconfig(args) ? undefined : kubectlCrdReader(settings.cluster));
+            if (readLiveCrds === undefined) {
+                throw new pulumi.ResourceError(
+                    "mesh.cluster.kubeconfig is an Output, so the cluster's Gateway API CRDs cannot be read before anything is " +
+                        "applied (the stack never downgrades them). Fix: pass readLiveCrds to the Mesh, or give the kubeconfig as a string",
+                    this,
+                    true,
+                );
+            }
+            const declaresGatewayApiObjects =
+                settings.gateways.some((gateway) => gateway.gatewayClass !== undefined) || settings.namespaces.some((namespace) => namespace.waypoint !== undefined);
+            let warnings: readonly string[];
+            try {
+                warnings = gatewayApiPreflight({
+                    plan: gatewayApi.crds === "managed" ? { mode: "managed", version: gatewayApi.version, channel: gatewayApi.channel } : { mode: "external" },
+                    istiodVersions: settings.istio.revisions.map((revision) => revision.version),
+                    requiredCrds: declaresGatewayApiObjects ? [...GATEWAY_CRDS] : [],
+                    readLiveCrds,
+                });
+            } catch (error) {
+                throw new pulumi.ResourceError((error as Error).message, this, true);
+            }
+            for (const warning of warnings) {
+                pulumi.log.warn(warning, this);
+            }
         }
         this.gatewayApi = gatewayApi.crds === "none" ? undefined : gatewayApi.crds === "managed" ? gatewayApi.version.text : "external";
 
@@ -96,8 +146,8 @@ export class Mesh extends pulumi.ComponentResource {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
                 {
-                    kubeconfig: settings.cluster.kubeconfig,
-                    context: settings.cluster.context,
+                    kubeconfig: args.cluster?.kubeconfig,
+                    context: args.cluster?.context,
                     // Update ConfigMaps and Secrets in place. By default a data change replaces them (delete, then
                     // create), and istiod would see its mesh config or its cacerts missing in between: without
                     // cacerts it falls back to a self-signed CA.
@@ -116,7 +166,7 @@ export class Mesh extends pulumi.ComponentResource {
                     settings: settings.pki,
                     istioNamespace: settings.namespace,
                     clusterName: settings.multiCluster.clusterName ?? ISTIO_DEFAULT_CLUSTER_NAME,
-                    configuredRoots: args.configuredRoots,
+                    configuredRoots: args.rootCertificates,
                 },
                 { parent: this },
             );
@@ -293,6 +343,11 @@ export class Mesh extends pulumi.ComponentResource {
 /** istio.io/rev of an object istiod deploys: none for the default tag (its revision takes unlabeled ones), else the tag or revision. */
 function revisionLabel(target: EnrollmentTarget): string | undefined {
     return "tag" in target ? (target.tag === DEFAULT_TAG ? undefined : target.tag) : target.revision;
+}
+
+function isOutputKubeconfig(args: MeshArgs): boolean {
+    const kubeconfig = args.cluster?.kubeconfig;
+    return kubeconfig !== undefined && typeof kubeconfig !== "string";
 }
 
 function hasKubernetesProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {

@@ -1,13 +1,12 @@
 import { ztunnelValues } from "../components/ambient/ztunnelValues";
 import { istiodValues } from "../components/controlplane/values";
-import { GatewayApiCrdError } from "../components/gatewayapi/crds";
 import { LiveCrd } from "../components/gatewayapi/crdRules";
 import { enrollmentReport, namespaceLabels } from "../components/enrollment/labels";
 import { cniImage, cniValues } from "../components/interception/values";
 import { Mesh } from "../components/mesh";
 import { ciliumLeavesIstioCni, gatewayProgrammed, namespaceLabeled, notInjected, readyOnEveryNode } from "../components/verify/ambientChecks";
 import { ambientVerifyInputs } from "../components/verify/ambientCluster";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -147,7 +146,7 @@ describe("ambient wiring", () => {
         new Mesh(
             "mesh",
             {
-                settings: settingsWith({
+                ...argsWith({
                     ...AMBIENT,
                     namespaces: [{ name: "shop", waypoint: {} }],
                     gateways: [{ name: "public", kind: "ingress", gatewayClass: "istio", hosts: [{ host: "shop.example.com" }] }],
@@ -190,7 +189,7 @@ describe("ambient wiring", () => {
         new Mesh(
             "mesh",
             {
-                settings: settingsWith({
+                ...argsWith({
                     ...AMBIENT,
                     istio: { version: undefined, revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-29-6", canary: "1-30-3" } },
                 }),
@@ -206,8 +205,8 @@ describe("ambient wiring", () => {
 
     test("newer live CRDs stop the stack before any child is registered, naming both versions", () => {
         const readLiveCrds = () => [{ name: "gateways.gateway.networking.k8s.io", bundleVersion: "v1.6.0", channel: "standard" }];
-        expect(() => new Mesh("mesh", { settings: settingsWith(AMBIENT), readLiveCrds })).toThrow(GatewayApiCrdError);
-        expect(() => new Mesh("other", { settings: settingsWith(AMBIENT), readLiveCrds })).toThrow(
+        expect(() => new Mesh("mesh", { ...argsWith(AMBIENT), readLiveCrds })).toThrow(/^Gateway API CRDs \(1 problem\); nothing was changed:/);
+        expect(() => new Mesh("other", { ...argsWith(AMBIENT), readLiveCrds })).toThrow(
             /newer than the v1\.5\.1 this stack would apply.*gateways\.gateway\.networking\.k8s\.io v1\.6\.0/,
         );
         expect(mocks.resources.filter((resource) => resource.type !== "mesh:istio:Mesh")).toEqual([]);
@@ -216,7 +215,7 @@ describe("ambient wiring", () => {
     test("external CRDs: nothing is applied, the cluster's are checked", async () => {
         const reads: string[] = [];
         new Mesh("mesh", {
-            settings: settingsWith({ ...AMBIENT, gatewayApi: { crds: "external" } }),
+            ...argsWith({ ...AMBIENT, gatewayApi: { crds: "external" } }),
             readLiveCrds: () => {
                 reads.push("read");
                 return [{ name: "gateways.gateway.networking.k8s.io", bundleVersion: "v1.6.0" }];
@@ -230,7 +229,7 @@ describe("ambient wiring", () => {
 
     test("a sidecar stack never reads the cluster's CRDs", async () => {
         new Mesh("mesh", {
-            settings: settingsWith(),
+            ...argsWith(),
             readLiveCrds: () => {
                 throw new Error("read");
             },

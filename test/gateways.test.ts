@@ -5,7 +5,7 @@ import { parseMeshConfig } from "../components/config/load";
 import { egressObjects, hostSlug } from "../components/gateways/egressRules";
 import { gatewayValues } from "../components/gateways/values";
 import { Mesh } from "../components/mesh";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { unwrap, useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -87,7 +87,7 @@ describe("chart values per gateway", () => {
 
 describe("the gateways in the mesh", () => {
     test("each gateway has its namespace and chart, after the control plane; ingress hosts after the CRDs", async () => {
-        const mesh = new Mesh("mesh", { settings: settingsWith(lockedDown) }, { transformations: [mocks.recordDependencies] });
+        const mesh = new Mesh("mesh", argsWith(lockedDown), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const charts = mocks.ofType("kubernetes:helm.sh/v4:Chart").filter((chart) => chart.name.startsWith("mesh-gateway-"));
         expect(charts.map((chart) => [chart.name, chart.inputs.chart, chart.inputs.name, chart.inputs.namespace]).sort()).toEqual([
@@ -113,7 +113,7 @@ describe("the gateways in the mesh", () => {
     });
 
     test("egress lock-down: four Istio objects per allowed host, after the CRDs, istiod and the egress gateway", async () => {
-        new Mesh("mesh", { settings: settingsWith(lockedDown) }, { transformations: [mocks.recordDependencies] });
+        new Mesh("mesh", argsWith(lockedDown), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const objects = mocks.resources.filter((resource) => resource.name.startsWith("mesh-egress-"));
         expect(objects.map((object) => object.name).sort()).toEqual([

@@ -7,7 +7,7 @@ import { ISTIO_PLATFORMS } from "../components/config/controlPlane";
 import { istiodValues } from "../components/controlplane/values";
 import { cniImage, cniValues } from "../components/interception/values";
 import { Mesh } from "../components/mesh";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -25,7 +25,7 @@ describe("init mode (the default)", () => {
     test("istiod injects istio-init; no CNI chart", async () => {
         const settings = settingsWith();
         expect(istiodValues(settings, settings.istio.revisions[0]).cni).toEqual({ enabled: false });
-        new Mesh("mesh", { settings });
+        new Mesh("mesh", argsWith());
         await mocks.settled();
         expect(mocks.resources.filter((resource) => resource.name.includes("cni"))).toEqual([]);
     });
@@ -35,7 +35,7 @@ describe("CNI mode", () => {
     test("istiod injects for the CNI and the cni chart is installed, from the same setting", async () => {
         const { settings } = cniOf({});
         expect(istiodValues(settings, settings.istio.revisions[0]).cni).toEqual({ enabled: true });
-        new Mesh("mesh", { settings }, { transformations: [mocks.recordDependencies] });
+        new Mesh("mesh", argsWith({ interception: { mode: "cni" } }), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const chart = mocks.ofType("kubernetes:helm.sh/v4:Chart").find((resource) => resource.name === "mesh-cni")!;
         expect(chart.inputs).toMatchObject({ chart: "cni", version: "1.30.3", name: "istio-cni", namespace: "istio-system" });
@@ -49,8 +49,9 @@ describe("CNI mode", () => {
     });
 
     test("order: the CNI agent after istiod; gateways and enrolled namespaces after the CNI agent", async () => {
-        const { settings } = cniOf({ namespaces: [{ name: "shop" }], gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] });
-        new Mesh("mesh", { settings }, { transformations: [mocks.recordDependencies] });
+        new Mesh("mesh", argsWith({ interception: { mode: "cni" }, namespaces: [{ name: "shop" }], gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] }), {
+            transformations: [mocks.recordDependencies],
+        });
         await mocks.settled();
         expect(await mocks.dependenciesOf("mesh-cni")).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
         expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-cni", "mesh-istiod-1-30-3"]);

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configuredRootIssues } from "../components/config/load";
 import { Mesh } from "../components/mesh";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { fakePem, pemName, unwrap, useMocks } from "./harness";
 
 const ROOT_FROM_STACK = fakePem("CERTIFICATE", "shared root");
@@ -31,7 +31,7 @@ const TLS = {
 async function mesh(patch: Record<string, unknown> = {}, configuredRoots?: Record<string, { certificatePem: string; privateKeyPem: string }>) {
     const component = new Mesh(
         "mesh",
-        { settings: settingsWith(patch), configuredRoots: configuredRoots && pulumi.secret(configuredRoots) },
+        { ...argsWith(patch), rootCertificates: configuredRoots && pulumi.secret(configuredRoots) },
         { transformations: [mocks.recordDependencies] },
     );
     await mocks.settled();

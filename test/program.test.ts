@@ -28,6 +28,17 @@ describe("the stack program", () => {
         expect(mocks.resources).toEqual([]);
     });
 
+    test("the error is a RunError, which the engine prints as its message alone (no stack, no object dump)", () => {
+        let thrown: unknown;
+        try {
+            runProgram({ istio: { version: "1.28.0" } });
+        } catch (error) {
+            thrown = error;
+        }
+        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+        expect((thrown as Error).stack).toBe(`MeshConfigError: ${(thrown as Error).message}`);
+    });
+
     test("a missing configuration says how to start", async () => {
         expect(() => runProgram(undefined)).toThrow("mesh: got nothing; required: the mesh configuration.");
         await mocks.settled();

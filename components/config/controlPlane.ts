@@ -5,9 +5,9 @@
  * (`mesh.cluster`). Schema, in-section checks, defaults and the derivations both use.
  */
 import { z } from "zod";
-import { revisionFields } from "./enrollment";
+import { revisionFields, RevisionsConfig } from "./enrollment";
 import { ConfigIssue } from "./issues";
-import { IMAGE_HUB, IMAGE_TAG, dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, resourcesSchema, SPIFFE_TRUST_DOMAIN } from "./primitives";
+import { IMAGE_HUB, IMAGE_TAG, dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, ResourcesConfig, resourcesSchema, SPIFFE_TRUST_DOMAIN } from "./primitives";
 
 /** Istio's helm-chart profiles that install a sidecar-mode control plane ("default" means no profile file). */
 export const ISTIO_PROFILES = ["default", "demo", "preview", "remote", "stable"] as const;
@@ -25,6 +25,91 @@ export type OutboundTrafficPolicy = (typeof OUTBOUND_TRAFFIC_POLICIES)[number];
 
 export const ACCESS_LOG_ENCODINGS = ["TEXT", "JSON"] as const;
 export type AccessLogEncoding = (typeof ACCESS_LOG_ENCODINGS)[number];
+
+// ---- configuration as written (the Mesh component's args and the stack file's keys)
+
+/** `istio`: versions, revisions, tags and the charts' presets. */
+export interface IstioConfig extends RevisionsConfig {
+    /** Istio's chart profiles: `demo`, `preview`, `remote`, `stable`. @default `default` (no profile file) */
+    readonly profile?: IstioProfile;
+    /**
+     * Istio's platform presets (`gke`, `k3d`, `k3s`, `microk8s`, `minikube`, `openshift`) and `eks`, `aks` (CNI
+     * layout presets). @default none
+     */
+    readonly platform?: IstioPlatform;
+}
+
+/** Where Istio's charts come from. */
+export interface ChartsConfig {
+    /**
+     * A Helm repository (`https://`) or OCI registry (`oci://`) mirror.
+     * @default Istio's official source for the version's line
+     */
+    readonly repository?: string;
+    /**
+     * A local folder of unpacked charts (air-gapped); `{version}` in it is replaced; the `ISTIO_CHARTS_DIR`
+     * environment variable wins over both. @default none
+     */
+    readonly directory?: string;
+}
+
+/** Where Istio's images come from. */
+export interface ImagesConfig {
+    /** Where Istio publishes release images (the charts in Istio's source point at a test registry). @default `docker.io/istio` */
+    readonly hub?: string;
+    /** Pinned; `latest` is refused; not allowed with several revisions. @default each revision's version */
+    readonly tag?: string;
+    /** Secrets for a private registry, passed to every chart. @default `[]` */
+    readonly pullSecrets?: readonly string[];
+}
+
+/** istiod's pods. */
+export interface IstiodConfig {
+    /** Istio's default; production stacks raise it or autoscale. @default `1` */
+    readonly replicas?: number;
+    readonly autoscale?: {
+        /** A fixed count gives a stable preview; an autoscaler needs metrics-server. @default `false` */
+        readonly enabled?: boolean;
+        /** Istio's chart default. @default `1` */
+        readonly min?: number;
+        /** Istio's chart default. @default `5` */
+        readonly max?: number;
+        /** Istio's chart default, percent of requested CPU. @default `80` */
+        readonly targetCpuUtilization?: number;
+    };
+    readonly disruptionBudget?: {
+        /** A budget on one pod would block every node drain. @default on when more pods run than it keeps */
+        readonly enabled?: boolean;
+        /** Pods kept during voluntary disruptions. @default `1` */
+        readonly minAvailable?: number;
+    };
+    /** Istio's chart requests, so capacity plans match Istio's docs. @default requests `500m` CPU, `2048Mi` */
+    readonly resources?: ResourcesConfig;
+}
+
+/** Mesh-wide settings of istiod and every proxy (Istio's MeshConfig). */
+export interface MeshConfigConfig {
+    /** Istio's default, access logs are costly at scale; dev turns them on (`/dev/stdout`). @default `""` (off) */
+    readonly accessLogFile?: string;
+    /** Or `JSON`. @default `TEXT` */
+    readonly accessLogEncoding?: AccessLogEncoding;
+    /** Istio's default; `REGISTRY_ONLY` needs `egress.allowedHosts` for every external host. @default `ALLOW_ANY` */
+    readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+    /** An app that calls out at start fails before Envoy is ready otherwise. @default `true` (Istio: false) */
+    readonly holdApplicationUntilProxyStarts?: boolean;
+    /** SPIFFE trust domain of workload identities `spiffe://<trust-domain>/ns/<ns>/sa/<sa>`. @default `cluster.local` */
+    readonly trustDomain?: string;
+    /** Former trust domains still accepted during a migration. @default `[]` */
+    readonly trustDomainAliases?: readonly string[];
+}
+
+/** The cluster to install into (when the Mesh makes its own Kubernetes provider). */
+export interface ClusterConfig<Text = string> {
+    /** A path or the contents. @default the current kube context (`KUBECONFIG` or `~/.kube/config`) */
+    readonly kubeconfig?: Text;
+    /** A context of the kubeconfig. @default the kubeconfig's current context */
+    readonly context?: string;
+}
 
 // ---- schema
 

@@ -8,7 +8,32 @@
  */
 import { z } from "zod";
 import { ConfigIssue } from "./issues";
-import { dns1123Label, resourcesSchema, ResourceRequirements } from "./primitives";
+import { dns1123Label, ResourceRequirements, ResourcesConfig, resourcesSchema } from "./primitives";
+
+/** The data plane: sidecars, or ambient (ztunnel on every node, the CNI agent in ambient mode). */
+export interface DataPlaneConfig {
+    /**
+     * `ambient` installs istiod with Istio's `ambient` profile, the CNI agent in ambient mode and Istio's `ztunnel`
+     * chart; interception then defaults to `cni`, and `init` is an error. @default `sidecar`
+     */
+    readonly mode?: DataPlaneMode;
+    readonly ztunnel?: {
+        /** Istio's ambient platform prerequisites. @default kube-system on OpenShift, else the CNI agent's namespace */
+        readonly namespace?: string;
+        /** Istio's chart requests. @default requests `200m`, `512Mi` */
+        readonly resources?: ResourcesConfig;
+    };
+}
+
+/** A namespace's waypoint proxy: a Gateway of class `istio-waypoint`, deployed by istiod. */
+export interface WaypointConfig {
+    /** istioctl's default. @default `waypoint` */
+    readonly name?: string;
+    /** The traffic it handles (`istio.io/waypoint-for`): `service`, `workload` or `all`. @default `service` */
+    readonly for?: WaypointTraffic;
+    /** Existing Services labeled to use it; empty: the whole namespace is. @default `[]` */
+    readonly services?: readonly string[];
+}
 
 export const DATA_PLANE_MODES = ["sidecar", "ambient"] as const;
 

@@ -4,7 +4,7 @@
  * checks, defaults and the derivations both use.
  */
 import { z } from "zod";
-import { DataPlaneMode, namespaceDataPlaneFields, toNamespaceDataPlane, WaypointSettings } from "./dataPlane";
+import { DataPlaneMode, namespaceDataPlaneFields, toNamespaceDataPlane, WaypointConfig, WaypointSettings } from "./dataPlane";
 import { ConfigIssue, duplicates } from "./issues";
 import { IstioVersion, parseIstioVersion, revisionForVersion } from "./istioVersion";
 import { dns1123Label, istioVersionSchema, VERSION_REQUIRED } from "./primitives";
@@ -18,6 +18,80 @@ export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
 
 export const REINVOCATION_POLICIES = ["Never", "IfNeeded"] as const;
 export type ReinvocationPolicy = (typeof REINVOCATION_POLICIES)[number];
+
+// ---- configuration as written (the Mesh component's args and the stack file's keys)
+
+/** The keys of `istio` that say which releases run, as which revisions, with which tags. */
+export interface RevisionsConfig {
+    /**
+     * The exact Istio release, pinned per stack, so an upgrade is always a reviewed change; 1.29, 1.30 and 1.31 lines.
+     * @default none: required (or `istio.revisions`)
+     */
+    readonly version?: string;
+    /** One revision per release, so every upgrade, patch ones too, can run as a canary. @default derived: `1.30.3` → `1-30-3` */
+    readonly revision?: string;
+    /** Several control planes at once: `[{version: "1.29.6"}, {version: "1.30.3", name: optional}]`. @default one, from `istio.version` */
+    readonly revisions?: readonly RevisionConfig[];
+    /**
+     * Revision tags → revisions; `default` is required with several revisions and owns cluster-wide validation.
+     * @default `{default: <the only revision>}`
+     */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface RevisionConfig {
+    /** The exact Istio release of this revision. @default required */
+    readonly version: string;
+    /** The revision's name. @default derived from the version */
+    readonly name?: string;
+}
+
+/** A namespace in the mesh. */
+export interface NamespaceConfig {
+    /** A namespace to put in the mesh; Kubernetes' own and Istio's namespace are refused. @default required */
+    readonly name: string;
+    /**
+     * The label follows the revision model: `istio-injection=enabled` for the default tag, `istio.io/rev=<tag>`
+     * otherwise. @default `default`
+     */
+    readonly tag?: string;
+    /** Pins the namespace to a revision (`istio.io/rev=<revision>`); not with `tag`. @default none */
+    readonly revision?: string;
+    /**
+     * `true`: the namespace exists already; the stack labels it (server-side apply patch) and a destroy only removes
+     * the label. @default `false`
+     */
+    readonly existing?: boolean;
+    /**
+     * The Pod Security Standard it enforces; `restricted` with init interception is an error (istio-init needs
+     * NET_ADMIN and NET_RAW). @default none
+     */
+    readonly podSecurity?: PodSecurityLevel;
+    /**
+     * `ambient`: labeled `istio.io/dataplane-mode=ambient`, never with an injection label beside it; `sidecar`
+     * namespaces coexist in an ambient mesh. @default the mesh's `dataPlane.mode`
+     */
+    readonly dataplane?: DataPlaneMode;
+    /** Ambient only: the namespace's waypoint proxy. @default none */
+    readonly waypoint?: WaypointConfig;
+}
+
+/** The injection and validation webhooks. */
+export interface WebhooksConfig {
+    /** What istiod sets once it serves (see "Webhooks and drift"). @default `Fail` */
+    readonly validationFailurePolicy?: FailurePolicy;
+    /** Istio's default. @default `Never` */
+    readonly reinvocationPolicy?: ReinvocationPolicy;
+    /**
+     * Excluded from every injection webhook by name.
+     * @default `[]`, always with `kube-system`, `kube-public`, `kube-node-lease` and the Istio namespace
+     */
+    readonly neverInjectNamespaces?: readonly string[];
+    /** Istio's `neverInjectSelector`, as `matchLabels` maps. @default `[]` */
+    readonly neverInjectPodLabels?: readonly Readonly<Record<string, string>>[];
+    /** Istio's `alwaysInjectSelector`, as `matchLabels` maps. @default `[]` */
+    readonly alwaysInjectPodLabels?: readonly Readonly<Record<string, string>>[];
+}
 
 // ---- schema
 

@@ -13,6 +13,20 @@ export const ISTIO_GATEWAY_CLASS = "istio";
 export const CRD_MODES = ["managed", "external", "none"] as const;
 export type CrdMode = (typeof CRD_MODES)[number];
 
+/** The Gateway API CRDs: applied by the stack, managed by another owner, or not used. */
+export interface GatewayApiConfig {
+    /**
+     * `managed`: applied server-side before istiod at the version the newest revision builds against, never
+     * downgraded; `external`: checked against istiod's minimums; `none`: not used.
+     * @default `managed` when ambient mode, a waypoint or a Gateway API gateway needs them, else `none`
+     */
+    readonly crds?: CrdMode;
+    /** @default `standard` */
+    readonly channel?: GatewayApiChannel;
+    /** A path or URL of the release manifest, for air-gapped clusters. @default the official release manifest */
+    readonly manifest?: string;
+}
+
 export const gatewayApiSchema = z.strictObject({
     crds: z.enum(CRD_MODES).optional(),
     channel: z.enum(GATEWAY_API_CHANNELS).optional(),

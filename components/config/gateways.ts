@@ -6,7 +6,97 @@ import { z } from "zod";
 import { enrollmentTarget, EnrollmentTarget } from "./enrollment";
 import { gatewayClassField } from "./gatewayApi";
 import { ConfigIssue, duplicates } from "./issues";
-import { dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, resourcesSchema } from "./primitives";
+import { dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, ResourcesConfig, resourcesSchema } from "./primitives";
+
+// ---- configuration as written (the Mesh component's args and the stack file's keys)
+
+/** One port of a gateway's Service. */
+export interface GatewayPortConfig {
+    /** The port's name (Istio reads the protocol from its prefix, e.g. `https`). @default required */
+    readonly name: string;
+    /** The Service port. @default required */
+    readonly port: number;
+    /** The port the gateway pod listens on. @default the port */
+    readonly targetPort?: number;
+    /** @default `TCP` */
+    readonly protocol?: "TCP" | "UDP";
+}
+
+/** A host an ingress gateway serves. */
+export interface IngressHostConfig {
+    /** A host name, optionally `*.` first. @default required */
+    readonly host: string;
+    /** A TLS Secret in the gateway's namespace; without it the host is served on plain HTTP. @default none */
+    readonly tlsCredential?: string;
+}
+
+/** An ingress or egress gateway. */
+export interface GatewayConfig {
+    /** The Deployment and Service name. @default required */
+    readonly name: string;
+    /** `ingress` or `egress`. @default required */
+    readonly kind: GatewayKind;
+    /** Istio's documented namespaces, apart from istiod. @default `istio-ingress` / `istio-egress` */
+    readonly namespace?: string;
+    /** The gateway's pods move with the tag during an upgrade. @default the default tag */
+    readonly tag?: string;
+    /** Pins the gateway to a revision; not with `tag`. @default none */
+    readonly revision?: string;
+    /** @default `LoadBalancer` for ingress, `ClusterIP` for egress */
+    readonly serviceType?: ServiceType;
+    /** `{name, port, targetPort, protocol}`. @default Istio's (15021, 80, 443; egress 80, 443) */
+    readonly ports?: readonly GatewayPortConfig[];
+    /** Cloud load balancer settings. @default `{}` */
+    readonly serviceAnnotations?: Readonly<Record<string, string>>;
+    /** Labels of the Service. @default `{}` */
+    readonly serviceLabels?: Readonly<Record<string, string>>;
+    /** Pods when autoscaling is off. @default `1` */
+    readonly replicas?: number;
+    /** A HorizontalPodAutoscaler between min and max pods. @default none */
+    readonly autoscale?: {
+        /** @default required */
+        readonly min: number;
+        /** @default required */
+        readonly max: number;
+    };
+    readonly disruptionBudget?: {
+        /** Rendered only when more than one pod runs. @default `1` */
+        readonly minAvailable: number;
+    };
+    /** @default requests `100m`, `128Mi`; limits `2`, `1Gi` (Istio's chart values) */
+    readonly resources?: ResourcesConfig;
+    /**
+     * Ingress only: an Istio `Gateway` serving each host, HTTPS with `tlsCredential` (a TLS Secret in the gateway's
+     * namespace) or plain HTTP. @default `[]`
+     */
+    readonly hosts?: readonly IngressHostConfig[];
+    /**
+     * `istio`: a Gateway API `Gateway` of class `istio`, which istiod deploys and scales (Deployment and Service
+     * `<name>-istio`), listeners from `hosts`; ingress only, without the chart's keys. @default none (Istio's `gateway` chart)
+     */
+    readonly gatewayClass?: "istio";
+}
+
+/** An external host that may be reached through the egress gateway. */
+export interface AllowedHostConfig {
+    /** @default required */
+    readonly host: string;
+    /** @default `443` */
+    readonly port?: number;
+    /** `HTTPS`, `TLS` (passed through) or `HTTP`. @default `HTTPS` */
+    readonly protocol?: EgressProtocol;
+}
+
+/** Egress lock-down. */
+export interface EgressConfig {
+    /** Required with several egress gateways. @default the only egress gateway */
+    readonly gateway?: string;
+    /**
+     * Each becomes Istio's egress-gateway pattern (ServiceEntry, Gateway, DestinationRule, VirtualService). Requires
+     * `REGISTRY_ONLY` and an egress gateway. @default `[]`
+     */
+    readonly allowedHosts?: readonly AllowedHostConfig[];
+}
 
 // ---- schema
 

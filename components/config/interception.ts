@@ -6,7 +6,39 @@
 import { z } from "zod";
 import type { IstioPlatform } from "./controlPlane";
 import { ConfigIssue } from "./issues";
-import { dns1123Label, ResourceRequirements, resourcesSchema } from "./primitives";
+import { dns1123Label, ResourceRequirements, ResourcesConfig, resourcesSchema } from "./primitives";
+
+// ---- configuration as written (the Mesh component's args and the stack file's keys)
+
+/** Traffic interception. */
+export interface InterceptionConfig {
+    /**
+     * `istio-init` in every pod works on any cluster; `cni` installs Istio's CNI agent and injects the
+     * `istio-validation` init container instead (no capabilities in workload pods). @default `init`
+     */
+    readonly mode?: InterceptionMode;
+    /** The CNI agent, in `cni` mode. */
+    readonly cni?: CniConfig;
+}
+
+export interface CniConfig {
+    /** @default the platform's (`kube-system` on OpenShift), else the Istio namespace */
+    readonly namespace?: string;
+    /** The node's CNI binary folder. @default the platform preset */
+    readonly binDir?: string;
+    /** The node's CNI configuration folder. @default the platform preset */
+    readonly confDir?: string;
+    /** Chained everywhere but OpenShift (Multus). @default the platform preset */
+    readonly chained?: boolean;
+    /** The repair controller's action on pods that started before the agent: `repair`, `delete`, `label` or `off`. @default `repair` */
+    readonly repair?: RepairAction;
+    /** istiod removes the `cni.istio.io/not-ready` node taint once the agent runs (your nodes must be created with it). @default `false` */
+    readonly untaint?: boolean;
+    /** Namespaces the plugin never touches. @default `[kube-system]` */
+    readonly excludeNamespaces?: readonly string[];
+    /** Istio's chart requests. @default requests `100m`, `100Mi` */
+    readonly resources?: ResourcesConfig;
+}
 
 // ---- schema
 

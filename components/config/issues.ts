@@ -1,6 +1,7 @@
 /**
  * Configuration problems, collected from every check and reported together in one error.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** The stack configuration key (without the project prefix) that holds the whole mesh configuration. */
@@ -35,8 +36,11 @@ export function formatIssue(issue: ConfigIssue): string {
     return `${keyPath(issue.path)}: got ${describeGiven(issue.given)}; ${issue.message}`;
 }
 
-/** Thrown before any resource is registered; its message lists every problem of the configuration. */
-export class MeshConfigError extends Error {
+/**
+ * Thrown before any resource is registered; its message lists every problem of the configuration. A RunError, so
+ * that the engine prints the message alone: no stack, no dump of the object.
+ */
+export class MeshConfigError extends pulumi.RunError {
     readonly issues: readonly ConfigIssue[];
 
     constructor(issues: readonly ConfigIssue[], stackName?: string) {

@@ -4,9 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkIssues } from "./crossSection";
+import type { MeshArgs } from "../mesh";
 import { RootMaterial } from "../pki/certificateAuthority";
 import { ConfigIssue, fromZodIssues, MeshConfigError } from "./issues";
-import { MESH_CONFIG_KEY, meshSchema } from "./schema";
+import { MESH_CONFIG_KEY, MeshConfigInput, meshSchema } from "./schema";
 import { MeshSettings, SettingsEnvironment, toSettings } from "./settings";
 
 /**
@@ -16,10 +17,10 @@ import { MeshSettings, SettingsEnvironment, toSettings } from "./settings";
 export const CHARTS_DIRECTORY_ENV = "ISTIO_CHARTS_DIR";
 
 /**
- * Validates a raw configuration object and returns typed settings, or throws MeshConfigError listing every problem.
- * Pure: tests call it directly.
+ * Validates a raw configuration object (as written: a stack file's `mesh` key, or the Mesh component's args) and
+ * returns it typed, or throws MeshConfigError listing every problem. Pure: tests call it directly.
  */
-export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, stackName?: string): MeshSettings {
+export function validMeshConfig(raw: unknown, stackName?: string): MeshConfigInput {
     if (raw === undefined || raw === null) {
         throw new MeshConfigError(
             [
@@ -38,7 +39,12 @@ export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, sta
     if (!parsed.success || issues.length > 0) {
         throw new MeshConfigError(issues, stackName);
     }
-    return toSettings(parsed.data, env);
+    return parsed.data;
+}
+
+/** Validates a raw configuration object and returns typed settings, or throws MeshConfigError listing every problem. */
+export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, stackName?: string): MeshSettings {
+    return toSettings(validMeshConfig(raw, stackName), env);
 }
 
 /** The secret configuration key that holds roots given as configuration: { <root name>: { certificatePem, privateKeyPem } }. */
@@ -86,23 +92,24 @@ export function configuredRootIssues(settings: MeshSettings, raw: string | undef
     });
 }
 
-/** Reads the current stack's configuration and the environment; throws before any resource exists if invalid. */
-export function loadMeshSettings(config: pulumi.Config = new pulumi.Config()): MeshSettings {
+/**
+ * Reads the current stack's configuration and the environment into the Mesh component's args (the configuration as
+ * written, the charts folder of the environment, the configured roots); throws before any resource exists if invalid.
+ */
+export function loadMeshArgs(config: pulumi.Config = new pulumi.Config()): MeshArgs {
     const raw = config.getObject<unknown>(MESH_CONFIG_KEY);
-    const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
-    const settings = parseMeshConfig(
-        raw,
-        { chartsDirectory: chartsDirectory !== undefined && chartsDirectory !== "" ? chartsDirectory : undefined },
-        pulumi.getStack(),
-    );
-    const rootIssues = configuredRootIssues(settings, pulumi.runtime.getConfig(`${pulumi.getProject()}:${ROOT_CERTIFICATES_KEY}`));
+    const environmentCharts = process.env[CHARTS_DIRECTORY_ENV];
+    const chartsDirectory = environmentCharts !== undefined && environmentCharts !== "" ? environmentCharts : undefined;
+    const input = validMeshConfig(raw, pulumi.getStack());
+    const rootIssues = configuredRootIssues(toSettings(input), pulumi.runtime.getConfig(`${pulumi.getProject()}:${ROOT_CERTIFICATES_KEY}`));
     if (rootIssues.length > 0) {
         throw new MeshConfigError(rootIssues, pulumi.getStack());
     }
-    return settings;
-}
-
-/** Roots given as secret configuration, as a secret; undefined when none are. */
-export function loadConfiguredRoots(config: pulumi.Config = new pulumi.Config()): pulumi.Output<Record<string, RootMaterial>> | undefined {
-    return config.getSecretObject<Record<string, RootMaterial>>(ROOT_CERTIFICATES_KEY);
+    const rootCertificates = config.getSecretObject<Record<string, RootMaterial>>(ROOT_CERTIFICATES_KEY);
+    return {
+        ...input,
+        // The environment's folder wins over the configured source.
+        ...(chartsDirectory !== undefined ? { charts: { directory: chartsDirectory } } : {}),
+        ...(rootCertificates !== undefined ? { rootCertificates } : {}),
+    };
 }

@@ -7,6 +7,57 @@ import { z } from "zod";
 import { ConfigIssue, duplicates } from "./issues";
 import { dns1123Label, positiveInt } from "./primitives";
 
+// ---- configuration as written (the Mesh component's args and the stack file's keys)
+
+/** A trusted root. */
+export interface RootConfig {
+    /** @default required */
+    readonly name: string;
+    /** `generate`, `config` (secret configuration `rootCertificates.<name>`) or `stack` (another stack's outputs). @default `generate`, or `stack` with `stack` */
+    readonly source?: RootSource;
+    /** The stack whose outputs hold the root: `org/project/stack`. @default none */
+    readonly stack?: string;
+}
+
+/** The mesh's certificate authority. */
+export interface PkiConfig {
+    /** A plug-in CA is what production needs; `false` lets istiod self-sign. @default `true` */
+    readonly enabled?: boolean;
+    /** Smaller keys and signatures than RSA at equal strength, so faster mTLS handshakes; `RSA` for PKIs that require it. @default `ECDSA` */
+    readonly keyAlgorithm?: KeyAlgorithm;
+    /** For the intermediate, which signs every workload certificate; generated roots always get P-384. @default `P256` */
+    readonly ecdsaCurve?: EcdsaCurve;
+    /** As Istio's own certificate tooling; 2048 and 3072 allowed (RSA only). @default `4096` */
+    readonly rsaBits?: RsaBits;
+    /** Every trusted root. @default `[{name: root}]`, generated */
+    readonly roots?: readonly RootConfig[];
+    /** Which root signs this cluster's intermediate; required with several roots. @default the only root */
+    readonly signingRoot?: string;
+    /** A root is rotated on purpose with the runbook, never by an up. @default `3650` */
+    readonly rootValidityDays?: number;
+    /** @default `365` */
+    readonly intermediateValidityDays?: number;
+    /** An up within this window re-issues the intermediate. @default `30` */
+    readonly intermediateRenewBeforeDays?: number;
+    /** Export the signing root's key (as a secret output) for other clusters' stacks. @default `false` */
+    readonly exportRootKey?: boolean;
+}
+
+/** The cluster's place in a multi-cluster mesh; unset keys keep Istio's. */
+export interface MultiClusterConfig {
+    /** @default Istio's (from the trust domain) */
+    readonly meshId?: string;
+    /** Also written in the intermediate's subject. @default Istio's (`Kubernetes`) */
+    readonly clusterName?: string;
+    /** @default Istio's (one network) */
+    readonly network?: string;
+}
+
+export interface MtlsConfig {
+    /** Istio's default, lets a namespace join before its clients; prod sets `STRICT`. @default `PERMISSIVE` */
+    readonly mode?: MtlsMode;
+}
+
 // ---- schema
 
 export const KEY_ALGORITHMS = ["ECDSA", "RSA"] as const;

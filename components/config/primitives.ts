@@ -51,6 +51,19 @@ const resourceList = z.strictObject({
     memory: quantity("2Gi").optional(),
 });
 
+/** A container's requests and limits, as written. */
+export interface ResourceListConfig {
+    /** A Kubernetes quantity, e.g. `500m`. @default none */
+    readonly cpu?: string;
+    /** A Kubernetes quantity, e.g. `2Gi`. @default none */
+    readonly memory?: string;
+}
+
+export interface ResourcesConfig {
+    readonly requests?: ResourceListConfig;
+    readonly limits?: ResourceListConfig;
+}
+
 export const resourcesSchema = z.strictObject({
     requests: resourceList.optional(),
     limits: resourceList.optional(),

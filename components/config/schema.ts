@@ -6,13 +6,27 @@
  * Every message states what is allowed and how to fix the value; issues.ts adds the key path and the value given.
  */
 import { z } from "zod";
-import { chartsSchema, clusterSchema, imagesSchema, istiodSchema, istioNamespaceSchema, istioSchema, meshConfigSchema } from "./controlPlane";
-import { namespaceSchema, webhooksSchema } from "./enrollment";
-import { dataPlaneSchema } from "./dataPlane";
-import { gatewayApiSchema } from "./gatewayApi";
-import { egressSchema, gatewaySchema } from "./gateways";
-import { interceptionSchema } from "./interception";
-import { mtlsSchema, multiClusterSchema, pkiSchema } from "./pki";
+import {
+    ChartsConfig,
+    chartsSchema,
+    ClusterConfig,
+    clusterSchema,
+    ImagesConfig,
+    imagesSchema,
+    IstioConfig,
+    IstiodConfig,
+    istiodSchema,
+    istioNamespaceSchema,
+    istioSchema,
+    MeshConfigConfig,
+    meshConfigSchema,
+} from "./controlPlane";
+import { DataPlaneConfig, dataPlaneSchema } from "./dataPlane";
+import { NamespaceConfig, namespaceSchema, WebhooksConfig, webhooksSchema } from "./enrollment";
+import { GatewayApiConfig, gatewayApiSchema } from "./gatewayApi";
+import { EgressConfig, egressSchema, GatewayConfig, gatewaySchema } from "./gateways";
+import { InterceptionConfig, interceptionSchema } from "./interception";
+import { MtlsConfig, mtlsSchema, MultiClusterConfig, multiClusterSchema, PkiConfig, pkiSchema } from "./pki";
 
 export { MESH_CONFIG_KEY } from "./issues";
 
@@ -38,3 +52,49 @@ export const meshSchema = z.strictObject({
 
 /** The mesh configuration as written in a stack file, after shape checks and before defaults. */
 export type MeshConfigInput = z.infer<typeof meshSchema>;
+
+/**
+ * The mesh configuration as written: the stack file's `mesh` key, and the args of the Mesh component. Each key's
+ * doc comment gives its default (the README's configuration reference is checked against these comments).
+ */
+export interface MeshConfiguration {
+    /** Versions, revisions, tags and the charts' presets. */
+    readonly istio: IstioConfig;
+    /** istiod's namespace and the mesh's root namespace; Istio's tools expect it. @default `istio-system` */
+    readonly namespace?: string;
+    readonly charts?: ChartsConfig;
+    readonly images?: ImagesConfig;
+    readonly istiod?: IstiodConfig;
+    readonly meshConfig?: MeshConfigConfig;
+    readonly cluster?: ClusterConfig;
+    readonly pki?: PkiConfig;
+    readonly multiCluster?: MultiClusterConfig;
+    readonly mtls?: MtlsConfig;
+    /** Namespaces in the mesh. @default `[]` */
+    readonly namespaces?: readonly NamespaceConfig[];
+    readonly webhooks?: WebhooksConfig;
+    readonly interception?: InterceptionConfig;
+    /** Ingress and egress gateways. @default `[]` */
+    readonly gateways?: readonly GatewayConfig[];
+    readonly egress?: EgressConfig;
+    readonly dataPlane?: DataPlaneConfig;
+    readonly gatewayApi?: GatewayApiConfig;
+}
+
+type DeepMutable<T> = T extends readonly (infer U)[]
+    ? DeepMutable<U>[]
+    : T extends object
+      ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
+      : T;
+
+/** Compiles only when A is assignable to B. */
+type Assignable<A extends B, B> = [A, B];
+
+/**
+ * The written interfaces and the schema describe the same configuration: whatever passes the schema is a
+ * MeshConfiguration, and every MeshConfiguration is what the schema reads (a compile error otherwise).
+ */
+export type SchemaMatchesConfiguration = [
+    Assignable<MeshConfigInput, MeshConfiguration>,
+    Assignable<DeepMutable<MeshConfiguration>, z.input<typeof meshSchema>>,
+];
