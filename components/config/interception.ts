@@ -14,7 +14,7 @@ import { dns1123Label, ResourceRequirements, ResourcesConfig, resourcesSchema } 
 export interface InterceptionConfig {
     /**
      * `istio-init` in every pod works on any cluster; `cni` installs Istio's CNI agent and injects the
-     * `istio-validation` init container instead (no capabilities in workload pods). @default `init`
+     * `istio-validation` init container instead (no capabilities in workload pods). @default `init` (`cni` in ambient mode)
      */
     readonly mode?: InterceptionMode;
     /** The CNI agent, in `cni` mode. */
