@@ -1,7 +1,10 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parseIstioVersion } from "../components/config/istioVersion";
 import { crdFindings, LiveCrd } from "../components/gatewayapi/crdRules";
 import { forceOwnershipTransform, PATCH_FORCE_ANNOTATION } from "../components/gatewayapi/crds";
-import { parseCrdLines } from "../components/gatewayapi/liveCrds";
+import { kubectlCrdReader, parseCrdLines } from "../components/gatewayapi/liveCrds";
 import { ingressGatewayApiObject, waypointObject } from "../components/gatewayapi/objects";
 import {
     compareBundleVersions,
@@ -202,5 +205,53 @@ describe("Gateway API objects", () => {
             metadata: { name: "waypoint", namespace: "shop", labels: { "istio.io/waypoint-for": "all" } },
             spec: { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] },
         });
+    });
+});
+
+describe("the kubectl reader", () => {
+    const originalPath = process.env.PATH;
+    let bin: string;
+
+    beforeEach(() => {
+        // A stand-in kubectl that records its arguments (and the kubeconfig it was handed) and prints one CRD line.
+        bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-kubectl-"));
+        fs.writeFileSync(
+            path.join(bin, "kubectl"),
+            '#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/args"\nwhile [ $# -gt 0 ]; do [ "$1" = --kubeconfig ] && cat "$2" > "$(dirname "$0")/config"; shift; done\n' +
+                'printf "gateways.gateway.networking.k8s.io\\tv1.5.1\\tstandard\\n"\n',
+            { mode: 0o755 },
+        );
+        process.env.PATH = `${bin}:${originalPath}`;
+    });
+    afterEach(() => {
+        process.env.PATH = originalPath;
+        fs.rmSync(bin, { recursive: true, force: true });
+    });
+
+    test("passes the stack's kubeconfig (contents through a private file, removed afterwards) and context", () => {
+        const contents = "apiVersion: v1\nkind: Config\n";
+        expect(kubectlCrdReader({ kubeconfig: contents, context: "prod-eu" })()).toEqual([
+            { name: "gateways.gateway.networking.k8s.io", bundleVersion: "v1.5.1", channel: "standard" },
+        ]);
+        const args = fs.readFileSync(path.join(bin, "args"), "utf8").trim().split("\n");
+        expect(args.slice(0, 3)).toEqual(["get", "customresourcedefinitions", "-o"]);
+        expect(args.slice(-2)).toEqual(["--context", "prod-eu"]);
+        const file = args[args.indexOf("--kubeconfig") + 1];
+        expect(fs.readFileSync(path.join(bin, "config"), "utf8")).toBe(contents);
+        expect(fs.existsSync(file)).toBe(false);
+    });
+
+    test("a kubeconfig path is passed as it is; no kubeconfig means the current context", () => {
+        kubectlCrdReader({ kubeconfig: "/etc/mesh/kubeconfig" })();
+        expect(fs.readFileSync(path.join(bin, "args"), "utf8")).toContain("--kubeconfig\n/etc/mesh/kubeconfig\n");
+        kubectlCrdReader({})();
+        expect(fs.readFileSync(path.join(bin, "args"), "utf8")).not.toContain("--kubeconfig");
+    });
+
+    test("without kubectl the error says what is missing and how to fix it", () => {
+        process.env.PATH = bin.replace(/fake-kubectl-.*/, "nowhere");
+        expect(() => kubectlCrdReader({})()).toThrow(
+            "cannot read the cluster's Gateway API CRDs (needed to never downgrade them): kubectl is not on PATH. Fix: install kubectl and check that the stack's cluster (mesh.cluster) is reachable",
+        );
     });
 });

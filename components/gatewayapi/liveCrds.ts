@@ -61,7 +61,7 @@ export function kubectlCrdReader(cluster: ClusterAccess): LiveCrdReader {
             if (cluster.context !== undefined) {
                 args.push("--context", cluster.context);
             }
-            const output = execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+            const output = execFileSync("kubectl", args, { encoding: "utf8", env: process.env, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
             return parseCrdLines(output);
         } catch (error) {
             const failure = error as { code?: string; stderr?: string; message?: string };
