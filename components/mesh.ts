@@ -142,6 +142,7 @@ export class Mesh extends pulumi.ComponentResource {
         this.gatewayApi = gatewayApi.crds === "none" ? undefined : gatewayApi.crds === "managed" ? gatewayApi.version.text : "external";
 
         const childOpts: pulumi.ComponentResourceOptions = { parent: this };
+        let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
@@ -157,6 +158,7 @@ export class Mesh extends pulumi.ComponentResource {
                 { parent: this },
             );
             childOpts.providers = { kubernetes: provider };
+            ownProvider = provider;
         }
 
         if (settings.pki.enabled) {
@@ -201,6 +203,7 @@ export class Mesh extends pulumi.ComponentResource {
                     cni: interception.cni,
                     chart: { version: nodeAgentVersion, source: settings.charts },
                     image: cniImage(settings.images, nodeAgentVersion, settings.istio.platform),
+                    values: settings.values.cni,
                     istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
                     ambient: ambient !== undefined,
                 },
@@ -262,31 +265,32 @@ export class Mesh extends pulumi.ComponentResource {
                         trafficType: namespace.waypoint.trafficType,
                         revision: revisionLabel(namespace.target),
                         services: namespace.waypoint.services,
+                        namespaceOutput: enrollment!.byName[namespace.name],
                     },
-                    { ...childOpts, dependsOn: [...podsMayStart, ...(enrollment ? [enrollment] : [])] },
+                    { ...childOpts, dependsOn: podsMayStart },
                 );
             }
         }
         this.enrollment = enrollmentReport(settings.namespaces, settings.istio.tags);
 
+        const gatewayNamespaces = this.gatewayNamespaces(name, settings, enrollment, ownProvider);
         const gateways: Record<string, Gateway> = {};
         for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass === undefined)) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
                 {
                     gateway,
+                    namespace: gatewayNamespaces[gateway.namespace],
                     chart: { version: settings.istio.baseVersion, source: settings.charts },
                     pullSecrets: settings.images.pullSecrets,
+                    values: settings.values.gateway,
                     crds: this.controlPlane.base,
                 },
                 { ...childOpts, dependsOn: podsMayStart },
             );
         }
         const gatewayApiGateways: Record<string, GatewayApiGateway> = {};
-        const chartNamespaces = new Set(settings.gateways.filter((entry) => entry.gatewayClass === undefined).map((entry) => entry.namespace));
-        const madeNamespaces = new Set<string>(chartNamespaces);
         for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass !== undefined)) {
-            const sharesChartNamespace = chartNamespaces.has(gateway.namespace);
             gatewayApiGateways[gateway.name] = new GatewayApiGateway(
                 `${name}-gateway-${gateway.name}`,
                 {
@@ -298,15 +302,10 @@ export class Mesh extends pulumi.ComponentResource {
                         serviceAnnotations: gateway.serviceAnnotations,
                         revision: revisionLabel(gateway.target),
                     }),
-                    createNamespace: !madeNamespaces.has(gateway.namespace),
+                    namespace: gatewayNamespaces[gateway.namespace],
                 },
-                {
-                    ...childOpts,
-                    // A chart gateway in the same namespace makes the namespace.
-                    dependsOn: [...podsMayStart, ...(sharesChartNamespace ? Object.values(gateways) : [])],
-                },
+                { ...childOpts, dependsOn: podsMayStart },
             );
-            madeNamespaces.add(gateway.namespace);
         }
         this.gateways = Object.fromEntries(
             [...Object.entries(gateways), ...Object.entries(gatewayApiGateways)].map(([gatewayName, gateway]) => [
@@ -337,6 +336,38 @@ export class Mesh extends pulumi.ComponentResource {
             trustDomain: this.trustDomain,
             enrollment: this.enrollment,
         });
+    }
+
+    /**
+     * One Namespace per gateway namespace, shared by the gateways there; a namespace that is also enrolled is the
+     * enrollment's. The Namespace keeps the identity it had as the first gateway's child (an alias), so existing
+     * stacks update in place.
+     */
+    private gatewayNamespaces(
+        name: string,
+        settings: MeshSettings,
+        enrollment: Enrollment | undefined,
+        provider: k8s.Provider | undefined,
+    ): Record<string, pulumi.Output<string>> {
+        const namespaces: Record<string, pulumi.Output<string>> = {};
+        for (const gateway of settings.gateways) {
+            const namespace = gateway.namespace;
+            if (namespaces[namespace] !== undefined) {
+                continue;
+            }
+            const enrolled = enrollment?.byName[namespace];
+            if (enrolled !== undefined) {
+                namespaces[namespace] = enrolled;
+                continue;
+            }
+            const formerParent = pulumi.createUrn(`${name}-gateway-${gateway.name}`, Gateway.__pulumiType, this);
+            namespaces[namespace] = new k8s.core.v1.Namespace(
+                `${name}-gateway-namespace-${namespace}`,
+                { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
+                { parent: this, provider, aliases: [{ name: `${name}-gateway-${gateway.name}-namespace`, parent: formerParent }] },
+            ).metadata.name;
+        }
+        return namespaces;
     }
 }
 

@@ -90,24 +90,24 @@ describe("ambient chart values", () => {
         const settings = settingsWith({ ...AMBIENT, dataPlane: { mode: "ambient", ztunnel: { namespace: "kube-system" } } });
         const values = istiodValues(settings, settings.istio.revisions[0]);
         expect(values.profile).toBe("ambient");
-        expect(values.trustedZtunnelNamespace).toBe("kube-system");
-        expect(values.cni).toEqual({ enabled: true });
-        expect(istiodValues(settingsWith(AMBIENT), settingsWith(AMBIENT).istio.revisions[0]).trustedZtunnelNamespace).toBeUndefined();
+        expect(values.pilot.trustedZtunnelNamespace).toBe("kube-system");
+        expect(values.pilot.cni).toEqual({ enabled: true });
+        expect(istiodValues(settingsWith(AMBIENT), settingsWith(AMBIENT).istio.revisions[0]).pilot.trustedZtunnelNamespace).toBeUndefined();
     });
 
     test("the CNI agent runs the ambient profile only in ambient mode", () => {
         const settings = settingsWith(AMBIENT);
         if (settings.interception.mode !== "cni") throw new Error("expected cni");
         const image = cniImage(settings.images, settings.istio.version, settings.istio.platform);
-        expect(cniValues(settings.interception.cni, image, true).profile).toBe("ambient");
-        expect(cniValues(settings.interception.cni, image, false)).not.toHaveProperty("profile");
+        expect(cniValues(settings.interception.cni, image, undefined, true).profile).toBe("ambient");
+        expect(cniValues(settings.interception.cni, image, undefined, false)).not.toHaveProperty("profile");
     });
 
     test("GKE: a ResourceQuota for the node agents outside kube-system, none inside it; nothing elsewhere", () => {
         const quota = (platform: string | undefined, namespace: string) => {
             const settings = settingsWith({ ...AMBIENT, istio: { version: "1.30.3", ...(platform ? { platform } : {}) }, interception: { cni: { namespace } } });
             if (settings.interception.mode !== "cni") throw new Error("expected cni");
-            return cniValues(settings.interception.cni, cniImage(settings.images, settings.istio.version, settings.istio.platform), true).resourceQuotas;
+            return cniValues(settings.interception.cni, cniImage(settings.images, settings.istio.version, settings.istio.platform), undefined, true).cni.resourceQuotas;
         };
         expect(quota("gke", "istio-system")).toEqual({ enabled: true });
         expect(quota("gke", "kube-system")).toEqual({ enabled: false });
@@ -162,7 +162,7 @@ describe("ambient wiring", () => {
         expect(await mocks.dependenciesOf("mesh-ztunnel", "mesh:istio:Ztunnel")).toEqual(["mesh-base", "mesh-cni", "mesh-gateway-api", "mesh-istiod-1-30-3"]);
         const afterZtunnel = ["mesh-base", "mesh-cni", "mesh-gateway-api", "mesh-istiod-1-30-3", "mesh-ztunnel"];
         expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(afterZtunnel);
-        expect(await mocks.dependenciesOf("mesh-waypoint-shop", "mesh:ambient:Waypoint")).toEqual(["mesh-base", "mesh-cni", "mesh-enrollment", "mesh-gateway-api", "mesh-istiod-1-30-3", "mesh-ztunnel"]);
+        expect(await mocks.dependenciesOf("mesh-waypoint-shop", "mesh:ambient:Waypoint")).toEqual(afterZtunnel);
         expect(await mocks.dependenciesOf("mesh-gateway-public", "mesh:gatewayapi:Gateway")).toEqual(afterZtunnel);
 
         expect(mocks.ofType("kubernetes:yaml/v2:ConfigFile").map((resource) => resource.inputs)).toEqual([

@@ -69,7 +69,7 @@ describe("chart values per gateway", () => {
                 annotations: { "networking.gke.io/load-balancer-type": "Internal" },
             },
             labels: { team: "platform" },
-            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 80 },
             podDisruptionBudget: { minAvailable: 1 },
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
             imagePullSecrets: [{ name: "registry-credentials" }],

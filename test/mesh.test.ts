@@ -45,6 +45,15 @@ describe("Mesh", () => {
         expect(mocks.named("mesh-istiod-1-30-3").provider).toMatch(/::callers-cluster::/);
     });
 
+    test("a provider given as { provider } reaches every Kubernetes resource, the gateways' Namespace too", async () => {
+        const provider = new k8s.Provider("callers-cluster", {});
+        new Mesh("mesh", argsWith({ gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] }), { provider });
+        await mocks.settled();
+        const kubernetes = mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+        expect(kubernetes.map((resource) => resource.name)).toContain("mesh-gateway-namespace-istio-ingress");
+        expect(kubernetes.map((resource) => resource.provider)).toEqual(kubernetes.map(() => expect.stringMatching(/::callers-cluster::/)));
+    });
+
     test("two meshes with different names do not collide", async () => {
         new Mesh("east", argsWith());
         new Mesh("west", argsWith());

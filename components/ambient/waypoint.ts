@@ -11,6 +11,8 @@ import { USE_WAYPOINT_LABEL, waypointObject } from "../gatewayapi/objects";
 export interface WaypointArgs {
     readonly name: string;
     readonly namespace: string;
+    /** The namespace's Output (the enrolled Namespace or its patch): the waypoint and its labels come after it. */
+    readonly namespaceOutput: pulumi.Input<string>;
     readonly trafficType: WaypointTraffic;
     /** istio.io/rev of the waypoint; undefined follows the default tag. */
     readonly revision?: string;
@@ -30,12 +32,13 @@ export class Waypoint extends pulumi.ComponentResource {
 
     readonly gateway: k8s.apiextensions.CustomResource;
 
-    /** Pass the namespace, the Gateway API CRDs, istiod and ztunnel in `dependsOn`. */
+    /** Pass the Gateway API CRDs, istiod and ztunnel in `dependsOn`. */
     constructor(name: string, args: WaypointArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Waypoint.__pulumiType, name, {}, opts);
         this.gateway = gatewayApiResource(
             name,
             waypointObject({ name: args.name, namespace: args.namespace, trafficType: args.trafficType, revision: args.revision }),
+            args.namespaceOutput,
             { parent: this },
         );
         for (const service of args.services) {

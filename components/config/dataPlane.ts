@@ -27,11 +27,14 @@ export interface DataPlaneConfig {
 
 /** A namespace's waypoint proxy: a Gateway of class `istio-waypoint`, deployed by istiod. */
 export interface WaypointConfig {
-    /** istioctl's default. @default `waypoint` */
+    /** The Gateway's name. @default `waypoint` (istioctl's) */
     readonly name?: string;
-    /** The traffic it handles (`istio.io/waypoint-for`): `service`, `workload` or `all`. @default `service` */
+    /** The traffic it handles (`istio.io/waypoint-for`): `service`, `workload` or `all`. @default `service` (Istio's) */
     readonly for?: WaypointTraffic;
-    /** Existing Services labeled to use it; empty: the whole namespace is. @default `[]` */
+    /**
+     * Existing Services labeled `istio.io/use-waypoint`; without them the namespace is.
+     * @default `[]` (the whole namespace uses it)
+     */
     readonly services?: readonly string[];
 }
 

@@ -72,7 +72,7 @@ export interface NamespaceConfig {
      * namespaces coexist in an ambient mesh. @default the mesh's `dataPlane.mode`
      */
     readonly dataplane?: DataPlaneMode;
-    /** Ambient only: the namespace's waypoint proxy. @default none */
+    /** Ambient only: the namespace's waypoint proxy (none unless given). */
     readonly waypoint?: WaypointConfig;
 }
 
@@ -285,6 +285,16 @@ export function revisionIssues(istio: RevisionsInput): ConfigIssue[] {
             });
         }
     });
+    revisions.forEach((name, index) => {
+        // istiod-<revision> is a Service name, which Kubernetes caps at 63 characters.
+        if (`istiod-${name}`.length > 63) {
+            issues.push({
+                path: istio.revisions !== undefined ? ["istio", "revisions", index, "name"] : ["istio", "revision"],
+                given: name,
+                message: `allowed: at most 56 characters (istiod-${name} names istiod's Service, at most 63). Fix: set a shorter name, e.g. ${name.slice(0, 20).replace(/-$/, "")}`,
+            });
+        }
+    });
     for (const name of duplicates(revisions)) {
         issues.push({
             path: ["istio", "revisions"],
@@ -310,6 +320,13 @@ export function revisionIssues(istio: RevisionsInput): ConfigIssue[] {
                 message:
                     `tag "${tag}" points at revision "${revision}", which is not in istio.revisions (${revisions.join(", ")}). ` +
                     `Fix: point the tag at a remaining revision before removing "${revision}"`,
+            });
+        }
+        if (`istiod-revision-tag-${tag}`.length > 63) {
+            issues.push({
+                path: ["istio", "tags", tag],
+                given: tag,
+                message: `allowed: a tag of at most 43 characters (istiod-revision-tag-${tag} names its Service, at most 63). Fix: rename the tag`,
             });
         }
         if (tag !== DEFAULT_TAG && revisions.includes(tag)) {

@@ -21,7 +21,7 @@ export interface GatewayApiConfig {
      * @default `managed` when ambient mode, a waypoint or a Gateway API gateway needs them, else `none`
      */
     readonly crds?: CrdMode;
-    /** @default `standard` */
+    /** `experimental` on purpose only. @default `standard` (Istio's documented install) */
     readonly channel?: GatewayApiChannel;
     /** A path or URL of the release manifest, for air-gapped clusters. @default the official release manifest */
     readonly manifest?: string;
@@ -46,7 +46,26 @@ export const gatewayClassField = {
 };
 
 /** Keys of Istio's gateway chart that a gateway istiod deploys does not read. */
-const CHART_ONLY_KEYS = ["ports", "replicas", "autoscale", "disruptionBudget", "resources", "serviceLabels"] as const;
+const CHART_ONLY_KEYS = [
+    "ports",
+    "replicas",
+    "autoscale",
+    "disruptionBudget",
+    "resources",
+    "serviceLabels",
+    "loadBalancerClass",
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "externalTrafficPolicy",
+    "values",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "topologySpreadConstraints",
+    "priorityClassName",
+    "podAnnotations",
+    "podLabels",
+] as const;
 
 type GatewayApiInput = z.infer<typeof gatewayApiSchema>;
 

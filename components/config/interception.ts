@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { IstioPlatform } from "./controlPlane";
 import { ConfigIssue } from "./issues";
-import { dns1123Label, ResourceRequirements, ResourcesConfig, resourcesSchema } from "./primitives";
+import { dns1123Label, PodConfig, podFields, PodSettings, ResourceRequirements, ResourcesConfig, resourcesSchema, toPodSettings } from "./primitives";
 
 // ---- configuration as written (the Mesh component's args and the stack file's keys)
 
@@ -21,7 +21,8 @@ export interface InterceptionConfig {
     readonly cni?: CniConfig;
 }
 
-export interface CniConfig {
+/** The CNI agent runs on every node, at priority system-node-critical (the chart's): no node selector, spread or priority. */
+export interface CniConfig extends Pick<PodConfig, "tolerations" | "affinity" | "podAnnotations" | "podLabels"> {
     /** @default the platform's (`kube-system` on OpenShift), else the Istio namespace */
     readonly namespace?: string;
     /** The node's CNI binary folder. @default the platform preset */
@@ -61,6 +62,23 @@ export const cniSchema = z.strictObject({
     untaint: z.boolean().optional(),
     excludeNamespaces: z.array(dns1123Label("kube-system")).optional(),
     resources: resourcesSchema.optional(),
+    tolerations: podFields.tolerations,
+    affinity: podFields.affinity,
+    podAnnotations: podFields.podAnnotations,
+    podLabels: podFields.podLabels,
+    // Istio's cni chart has no key for these: the agent must run on every node that runs pods of the mesh.
+    ...Object.fromEntries(
+        ["nodeSelector", "topologySpreadConstraints", "priorityClassName"].map((key) => [
+            key,
+            z
+                .never({
+                    error:
+                        "the CNI agent runs on every node, at priority system-node-critical, and Istio's cni chart has no such key. " +
+                        "Fix: remove it; to keep the agent off some nodes use interception.cni.affinity (nodeAffinity)",
+                })
+                .optional(),
+        ]),
+    ),
 });
 
 export const interceptionSchema = z.strictObject({
@@ -83,6 +101,7 @@ export interface CniSettings {
     readonly untaint: boolean;
     readonly excludeNamespaces: readonly string[];
     readonly resources: ResourceRequirements;
+    readonly pod: Pick<PodSettings, "tolerations" | "affinity" | "podAnnotations" | "podLabels">;
 }
 
 export type InterceptionSettings =
@@ -155,6 +174,7 @@ export function toInterceptionSettings(
             excludeNamespaces: cni?.excludeNamespaces ?? ["kube-system"],
             // The chart's request; the agent is small.
             resources: cni?.resources ?? { requests: { cpu: "100m", memory: "100Mi" } },
+            pod: (({ tolerations, affinity, podAnnotations, podLabels }) => ({ tolerations, affinity, podAnnotations, podLabels }))(toPodSettings(cni)),
         },
     };
 }

@@ -11,12 +11,12 @@ import {
     IstioProfile,
     istioNamespaceOf,
     IstiodSettings,
-    MeshConfigSettings,
+    ProxySettings,
     toChartSource,
     toClusterSettings,
     toImageSettings,
     toIstiodSettings,
-    toMeshConfigSettings,
+    toProxySettings,
 } from "./controlPlane";
 import {
     DEFAULT_TAG,
@@ -33,10 +33,13 @@ import { GatewayApiSettings, toGatewayApiSettings } from "./gatewayApi";
 import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gateways";
 import { InterceptionSettings, toInterceptionSettings } from "./interception";
 import { IstioVersion } from "./istioVersion";
+import { MeshConfigSettings, toMeshConfigSettings } from "./meshConfig";
+import { ValuesInput } from "./overrides";
 import { MtlsSettings, MultiClusterSettings, PkiSettings, toMtlsSettings, toMultiClusterSettings, toPkiSettings } from "./pki";
 import { MeshConfigInput } from "./schema";
 
-export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, MeshConfigSettings } from "./controlPlane";
+export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, ProxySettings } from "./controlPlane";
+export type { MeshConfigSettings } from "./meshConfig";
 export type { ResourceQuantities, ResourceRequirements } from "./primitives";
 
 /** Which Istio releases run, as which revisions, with which tags; and the chart profile and platform. */
@@ -63,6 +66,7 @@ export interface MeshSettings {
     readonly images: ImageSettings;
     readonly istiod: IstiodSettings;
     readonly meshConfig: MeshConfigSettings;
+    readonly proxy: ProxySettings;
     readonly cluster: ClusterSettings;
     readonly pki: PkiSettings;
     readonly multiCluster: MultiClusterSettings;
@@ -76,6 +80,8 @@ export interface MeshSettings {
     readonly dataPlane: DataPlaneSettings;
     /** Whether the stack manages the Gateway API CRDs (and at which version), checks another owner's, or neither. */
     readonly gatewayApi: GatewayApiSettings;
+    /** Chart overrides, merged over the stack's own values (keys the stack derives were refused). */
+    readonly values: ValuesInput;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -108,6 +114,7 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         images: toImageSettings(input.images),
         istiod: toIstiodSettings(input.istiod),
         meshConfig: toMeshConfigSettings(input.meshConfig),
+        proxy: toProxySettings(input.proxy),
         cluster: toClusterSettings(input.cluster),
         pki: toPkiSettings(input.pki),
         multiCluster: toMultiClusterSettings(input.multiCluster),
@@ -119,6 +126,8 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         egress: toEgressSettings(input.egress, gateways),
         dataPlane,
         gatewayApi: toGatewayApiSettings(input, baseVersion),
+        // No overrides: the stack's own values, and the charts' defaults below them.
+        values: input.values ?? {},
     };
 }
 

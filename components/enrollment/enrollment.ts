@@ -21,6 +21,8 @@ export class Enrollment extends pulumi.ComponentResource {
 
     /** The names of the enrolled namespaces, once labeled. */
     readonly namespaces: pulumi.Output<string[]>;
+    /** Each enrolled namespace's name, once labeled, by name: what gateways in it depend on. */
+    readonly byName: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: EnrollmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Enrollment.__pulumiType, name, {}, opts);
@@ -41,6 +43,7 @@ export class Enrollment extends pulumi.ComponentResource {
             ).metadata.name;
         });
         this.namespaces = pulumi.all(names);
+        this.byName = Object.fromEntries(args.namespaces.map((namespace, index) => [namespace.name, names[index]]));
         this.registerOutputs({ namespaces: this.namespaces });
     }
 }

@@ -1,5 +1,5 @@
 /**
- * An ingress gateway declared through the Gateway API: its namespace and a `Gateway` of class `istio`. istiod
+ * An ingress gateway declared through the Gateway API: a `Gateway` of class `istio`. istiod
  * deploys it (a Deployment and a Service named `<name>-istio`) and keeps them in line with the Gateway.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -9,16 +9,23 @@ import { GatewayApiObject } from "./objects";
 export interface GatewayApiGatewayArgs {
     /** The Gateway (ingressGatewayApiObject()). */
     readonly gateway: GatewayApiObject;
-    /** Whether the stack creates the gateway's namespace (false when another object of the stack makes it). */
-    readonly createNamespace: boolean;
+    /** The gateway's namespace, as the Output of the Namespace that holds it (shared by the gateways there). */
+    readonly namespace: pulumi.Input<string>;
 }
 
-/** Registers one Gateway API object. */
-export function gatewayApiResource(name: string, object: GatewayApiObject, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+/**
+ * Registers one Gateway API object; `namespace`, the Output of its Namespace, orders it after the Namespace. Its
+ * status is not applied but read back, so the Gateway's addresses become an output.
+ */
+export function gatewayApiResource(
+    name: string,
+    object: GatewayApiObject,
+    namespace: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
     return new k8s.apiextensions.CustomResource(
         name,
-        // status: not applied (undefined), but read back, so the Gateway's addresses become an output.
-        { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec, status: undefined },
+        { apiVersion: object.apiVersion, kind: object.kind, metadata: { ...object.metadata, namespace }, spec: object.spec, status: undefined },
         opts,
     );
 }
@@ -40,17 +47,7 @@ export class GatewayApiGateway extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super(GatewayApiGateway.__pulumiType, name, {}, opts);
         const { metadata } = args.gateway;
-        const dependsOn: pulumi.Resource[] = [];
-        if (args.createNamespace) {
-            dependsOn.push(
-                new k8s.core.v1.Namespace(
-                    `${name}-namespace`,
-                    { metadata: { name: metadata.namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
-                    { parent: this },
-                ),
-            );
-        }
-        this.resource = gatewayApiResource(name, args.gateway, { parent: this, dependsOn });
+        this.resource = gatewayApiResource(name, args.gateway, args.namespace, { parent: this });
         this.serviceName = pulumi.output(`${metadata.namespace}/${metadata.name}-${args.gateway.spec.gatewayClassName}`);
         const status = (this.resource as unknown as Record<string, unknown>)["status"] as pulumi.Output<{ addresses?: { value?: string }[] } | undefined> | undefined;
         this.externalAddress = status === undefined ? pulumi.output("") : status.apply((value) => value?.addresses?.[0]?.value ?? "");

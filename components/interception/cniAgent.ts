@@ -14,6 +14,8 @@ export interface CniAgentArgs {
     /** The cni chart's release (the newest revision's) and where charts come from. */
     readonly chart: { readonly version: IstioVersion; readonly source: ChartSource };
     readonly image: CniImage;
+    /** Values of the cni chart merged over the stack's own (the configuration's values.cni). */
+    readonly values?: Readonly<Record<string, unknown>>;
     /** Ambient mode: the agent runs with Istio's ambient profile. */
     readonly ambient?: boolean;
     /** The Istio namespace: its name, and its Output from the control plane (when the agent runs there). */
@@ -46,7 +48,7 @@ export class CniAgent extends pulumi.ComponentResource {
                 ...chartReference("cni", args.chart.version, args.chart.source),
                 name: "istio-cni",
                 namespace,
-                values: cniValues(cni, args.image, args.ambient ?? false),
+                values: cniValues(cni, args.image, args.values, args.ambient ?? false),
             },
             { parent: this },
         );
