@@ -180,6 +180,8 @@ describe("ambient wiring", () => {
             ["mesh-gateway-public", expect.objectContaining({ gatewayClassName: "istio" })],
             ["mesh-waypoint-shop", { gatewayClassName: "istio-waypoint", listeners: [{ name: "mesh", port: 15008, protocol: "HBONE" }] }],
         ]);
+        const namespacesOf = mocks.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").map((resource) => (resource.inputs.metadata as { namespace: string }).namespace);
+        expect(namespacesOf.sort()).toEqual(["istio-ingress", "shop"]);
         expect(mocks.named("mesh-enrollment-shop").inputs).toMatchObject({
             metadata: { name: "shop", labels: { "istio.io/dataplane-mode": "ambient", "istio.io/use-waypoint": "waypoint" } },
         });
