@@ -242,7 +242,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
             const { result } = await workspace.up();
             expect(result.summary.result).toBe("succeeded");
             const state = await workspace.resources();
-            expect(state.filter((resource) => resource.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && resource.urn.includes("gateway"))).toEqual([]);
+            expect(state.filter((resource) => resource.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition" && resource.urn.includes(".gateway.networking.k8s.io"))).toEqual([]);
             await workspace.destroy();
             // Untouched by the up and by the destroy.
             expect(bundleVersions()).toEqual(before);
