@@ -45,6 +45,21 @@ function meshConfig(overrides: Record<string, unknown> = {}): Record<string, unk
     };
 }
 
+/**
+ * The CRD rules do not depend on the data plane: their suite runs the lighter sidecar stack with the CRDs managed
+ * (or checked) explicitly.
+ */
+function crdRulesConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        istio: { version },
+        istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
+        webhooks: { validationFailurePolicy: "Ignore" },
+        gatewayApi: { crds: "managed", manifest: gatewayApiManifest(pinned) },
+        cluster: { kubeconfig },
+        ...overrides,
+    };
+}
+
 const FULL = {
     namespaces: [
         { name: AMBIENT_NAMESPACE, waypoint: {} },
@@ -192,7 +207,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
         expect([...new Set(Object.values(bundleVersions()))]).toEqual([older]);
         const workspace = new E2eWorkspace("crd-older", clusterEnv());
         try {
-            workspace.configure(meshConfig());
+            workspace.configure(crdRulesConfig());
             const { result } = await workspace.up();
             expect(result.summary.result).toBe("succeeded");
             expect([...new Set(Object.values(bundleVersions()))]).toEqual([pinned]);
@@ -205,7 +220,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
         applyAsOtherOwner(gatewayApiManifest(newer));
         const workspace = new E2eWorkspace("crd-newer", clusterEnv());
         try {
-            workspace.configure(meshConfig());
+            workspace.configure(crdRulesConfig());
             await expect(workspace.preview()).rejects.toThrow(
                 new RegExp(`newer than the ${pinned} this stack would apply, and the stack never downgrades them: .*gateways\\.gateway\\.networking\\.k8s\\.io ${newer}`),
             );
@@ -218,13 +233,14 @@ suite("Gateway API CRD version rules on real CRDs", () => {
     });
 
     test("external CRDs are never touched, and checked against istiod's minimums", async () => {
-        const external = { gatewayApi: { crds: "external" }, namespaces: [{ name: AMBIENT_NAMESPACE, waypoint: {} }] };
+        // A Gateway API gateway needs the CRDs: the stack checks that they are there.
+        const external = { gatewayApi: { crds: "external" }, gateways: [{ name: GATEWAY, kind: "ingress", gatewayClass: "istio", serviceType: "ClusterIP" }] };
         // The experimental channel of v1.4.1 carries TLSRoute at v1.4.1; istiod 1.30 and later ignore TLSRoutes below v1.5.0.
         if (parseIstioVersion(version)!.minor >= 30) {
             applyAsOtherOwner(gatewayApiManifest(older, "experimental"));
             const tooOld = new E2eWorkspace("crd-external-old", clusterEnv());
             try {
-                tooOld.configure(meshConfig(external));
+                tooOld.configure(crdRulesConfig(external));
                 await expect(tooOld.preview()).rejects.toThrow(
                     new RegExp(`tlsroutes\\.gateway\\.networking\\.k8s\\.io is v1\\.4\\.1, below v1\\.5\\.0 that istiod ${version.replace(/\./g, "\\.")} requires`),
                 );
@@ -238,7 +254,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
         const before = bundleVersions();
         const workspace = new E2eWorkspace("crd-external", clusterEnv());
         try {
-            workspace.configure(meshConfig(external));
+            workspace.configure(crdRulesConfig(external));
             const { result } = await workspace.up();
             expect(result.summary.result).toBe("succeeded");
             const state = await workspace.resources();
