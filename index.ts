@@ -28,6 +28,10 @@ export = {
     trustDomain: mesh.trustDomain,
     mtlsMode: settings.mtls.mode,
     interceptionMode: settings.interception.mode,
+    /** sidecar or ambient. */
+    dataPlane: settings.dataPlane.mode,
+    /** The Gateway API CRDs' bundle version the stack applies, or "external"; absent when unused. */
+    ...(mesh.gatewayApi !== undefined ? { gatewayApi: mesh.gatewayApi } : {}),
     /** Namespace -> the label that enrolls it, its tag and the revision that injects it. */
     enrollment: mesh.enrollment,
     /** Gateway -> its Service and external address. */

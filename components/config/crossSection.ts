@@ -8,6 +8,8 @@ import { chartIssues, istioNamespaceOf, istiodIssues } from "./controlPlane";
 import { meshConfigIssues, outboundTrafficPolicyOf } from "./meshConfig";
 import { CHARTS, overrideIssues } from "./overrides";
 import { declaredRevisions, namespaceIssues, neverInjectNamespaces, revisionIssues } from "./enrollment";
+import { dataPlaneIssues } from "./dataPlane";
+import { gatewayApiIssues } from "./gatewayApi";
 import { gatewayIssues, gatewayNamespaceOf } from "./gateways";
 import { interceptionIssues, interceptionModeOf } from "./interception";
 import { ConfigIssue } from "./issues";
@@ -33,7 +35,7 @@ function sectionIssues(sections: Sections): ConfigIssue[] {
         ...(istio !== undefined ? lineSupportIssues(istio) : []),
         ...namespaceIssues(sections.namespaces ?? [], revisionsDeclared ? istio : undefined),
         ...(sections.pki !== undefined ? pkiIssues(sections.pki) : []),
-        ...(sections.interception !== undefined ? interceptionIssues(sections.interception) : []),
+        ...(sections.interception !== undefined ? interceptionIssues(sections.interception, sections.dataPlane?.mode) : []),
         ...gatewayIssues(sections.gateways ?? [], sections.egress),
         ...(sections.meshConfig !== undefined ? meshConfigIssues(sections.meshConfig, !isInvalid(sections, "meshConfig.extensionProviders")) : []),
         ...CHARTS.flatMap((chart) => {
@@ -56,6 +58,8 @@ export function crossSectionIssues(sections: Sections): ConfigIssue[] {
         ...gatewayNamespaceIssues(sections),
         ...podSecurityIssues(sections),
         ...egressPolicyIssues(sections),
+        ...dataPlaneIssues(sections),
+        ...gatewayApiIssues(sections),
     ];
 }
 
@@ -126,8 +130,8 @@ function gatewayNamespaceIssues(sections: Sections): ConfigIssue[] {
 
 /** A restricted namespace rejects istio-init. */
 function podSecurityIssues(sections: Sections): ConfigIssue[] {
-    const { interception, namespaces } = sections;
-    if (isInvalid(sections, "interception.mode") || interceptionModeOf(interception) !== "init") {
+    const { interception, namespaces, dataPlane } = sections;
+    if (isInvalid(sections, "interception.mode") || interceptionModeOf(interception, dataPlane?.mode) !== "init") {
         return [];
     }
     return (namespaces ?? []).flatMap((namespace, index): ConfigIssue[] =>

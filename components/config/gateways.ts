@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { enrollmentTarget, EnrollmentTarget } from "./enrollment";
+import { gatewayClassField } from "./gatewayApi";
 import { ConfigIssue, duplicates } from "./issues";
 import { chartValuesSchema, overrideIssues } from "./overrides";
 import {
@@ -97,6 +98,11 @@ export interface GatewayConfig extends PodConfig {
      * namespace) or plain HTTP. @default `[]`
      */
     readonly hosts?: readonly IngressHostConfig[];
+    /**
+     * `istio`: a Gateway API `Gateway` of class `istio`, which istiod deploys and scales (Deployment and Service
+     * `<name>-istio`), listeners from `hosts`; ingress only, without the chart's keys. @default none (Istio's `gateway` chart)
+     */
+    readonly gatewayClass?: "istio";
 }
 
 /** An external host that may be reached through the egress gateway. */
@@ -206,6 +212,7 @@ export const gatewaySchema = z.strictObject({
     disruptionBudget: z.strictObject({ minAvailable: positiveInt("gateway pods kept during voluntary disruptions", 1) }).optional(),
     resources: resourcesSchema.optional(),
     hosts: z.array(ingressHostSchema).optional(),
+    ...gatewayClassField,
 });
 
 export const allowedHostSchema = z.strictObject({
@@ -263,6 +270,8 @@ export interface GatewaySettings {
     readonly targetCpuUtilization: number;
     /** The gateway's own chart override. */
     readonly values: Readonly<Record<string, unknown>>;
+    /** A Gateway API Gateway of this class, which istiod deploys; undefined: Istio's gateway chart. */
+    readonly gatewayClass?: "istio";
 }
 
 export interface AllowedHost {
@@ -351,6 +360,7 @@ export function toGatewaySettings(gateways: readonly GatewayInput[] | undefined)
             // Istio's chart default.
             targetCpuUtilization: gateway.autoscale?.targetCpuUtilization ?? 80,
             values: gateway.values ?? {},
+            ...(gateway.gatewayClass !== undefined ? { gatewayClass: gateway.gatewayClass } : {}),
         };
     });
 }

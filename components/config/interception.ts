@@ -14,7 +14,7 @@ import { dns1123Label, PodConfig, podFields, PodSettings, ResourceRequirements, 
 export interface InterceptionConfig {
     /**
      * `istio-init` in every pod works on any cluster; `cni` installs Istio's CNI agent and injects the
-     * `istio-validation` init container instead (no capabilities in workload pods). @default `init`
+     * `istio-validation` init container instead (no capabilities in workload pods). @default `init` (`cni` in ambient mode)
      */
     readonly mode?: InterceptionMode;
     /** The CNI agent, in `cni` mode. */
@@ -135,9 +135,12 @@ export const CNI_PRESETS: Record<IstioPlatform | "default", CniPreset> = {
 
 // ---- derivations (checks and defaults both use them)
 
-/** init: works on every cluster with no node agent; prod stacks choose cni to drop NET_ADMIN from workloads. */
-export function interceptionModeOf(interception: InterceptionInput | undefined): InterceptionMode {
-    return interception?.mode ?? "init";
+/**
+ * init: works on every cluster with no node agent; prod stacks choose cni to drop NET_ADMIN from workloads. Ambient
+ * mode needs the CNI agent, so it is the default there.
+ */
+export function interceptionModeOf(interception: InterceptionInput | undefined, dataPlaneMode: "sidecar" | "ambient" = "sidecar"): InterceptionMode {
+    return interception?.mode ?? (dataPlaneMode === "ambient" ? "cni" : "init");
 }
 
 // ---- defaults
@@ -146,8 +149,9 @@ export function toInterceptionSettings(
     interception: InterceptionInput | undefined,
     platform: IstioPlatform | undefined,
     istioNamespace: string,
+    dataPlaneMode: "sidecar" | "ambient" = "sidecar",
 ): InterceptionSettings {
-    const mode = interceptionModeOf(interception);
+    const mode = interceptionModeOf(interception, dataPlaneMode);
     if (mode === "init") {
         return { mode };
     }
@@ -178,8 +182,8 @@ export function toInterceptionSettings(
 // ---- checks
 
 /** Settings of the CNI agent are read only in CNI mode. */
-export function interceptionIssues(interception: InterceptionInput): ConfigIssue[] {
-    if (interceptionModeOf(interception) === "init" && interception.cni !== undefined) {
+export function interceptionIssues(interception: InterceptionInput, dataPlaneMode: "sidecar" | "ambient" = "sidecar"): ConfigIssue[] {
+    if (interceptionModeOf(interception, dataPlaneMode) === "init" && interception.cni !== undefined) {
         return [
             {
                 path: ["interception", "cni"],

@@ -21,9 +21,11 @@ import {
     ProxyConfig,
     proxySchema,
 } from "./controlPlane";
+import { DataPlaneConfig, dataPlaneSchema } from "./dataPlane";
 import { MeshConfigConfig, meshConfigSchema } from "./meshConfig";
 import { ValuesConfig, valuesSchema } from "./overrides";
 import { NamespaceConfig, namespaceSchema, WebhooksConfig, webhooksSchema } from "./enrollment";
+import { GatewayApiConfig, gatewayApiSchema } from "./gatewayApi";
 import { EgressConfig, egressSchema, GatewayConfig, gatewaySchema } from "./gateways";
 import { InterceptionConfig, interceptionSchema } from "./interception";
 import { LifecycleConfig, lifecycleSchema, ReadinessConfig, readinessSchema } from "./lifecycle";
@@ -48,6 +50,8 @@ export const meshSchema = z.strictObject({
     interception: interceptionSchema.optional(),
     gateways: z.array(gatewaySchema).optional(),
     egress: egressSchema.optional(),
+    dataPlane: dataPlaneSchema.optional(),
+    gatewayApi: gatewayApiSchema.optional(),
     values: valuesSchema.optional(),
     readiness: readinessSchema.optional(),
     lifecycle: lifecycleSchema.optional(),
@@ -81,6 +85,8 @@ export interface MeshConfiguration {
     /** Ingress and egress gateways (none unless listed). */
     readonly gateways?: readonly GatewayConfig[];
     readonly egress?: EgressConfig;
+    readonly dataPlane?: DataPlaneConfig;
+    readonly gatewayApi?: GatewayApiConfig;
     /** Values of Istio's charts that the configuration has no key for; keys the stack derives are refused. */
     readonly values?: ValuesConfig;
     readonly readiness?: ReadinessConfig;

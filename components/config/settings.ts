@@ -29,6 +29,8 @@ import {
     toWebhookSettings,
     WebhookSettings,
 } from "./enrollment";
+import { DataPlaneSettings, toDataPlaneSettings } from "./dataPlane";
+import { GatewayApiSettings, toGatewayApiSettings } from "./gatewayApi";
 import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gateways";
 import { InterceptionSettings, toInterceptionSettings } from "./interception";
 import { IstioVersion } from "./istioVersion";
@@ -75,6 +77,10 @@ export interface MeshSettings {
     readonly interception: InterceptionSettings;
     readonly gateways: readonly GatewaySettings[];
     readonly egress: EgressSettings;
+    /** Sidecar or ambient; ambient adds ztunnel and runs the CNI agent in ambient mode. */
+    readonly dataPlane: DataPlaneSettings;
+    /** Whether the stack manages the Gateway API CRDs (and at which version), checks another owner's, or neither. */
+    readonly gatewayApi: GatewayApiSettings;
     /** Chart overrides, merged over the stack's own values (keys the stack derives were refused). */
     readonly values: ValuesInput;
     readonly readiness: ReadinessSettings;
@@ -93,13 +99,15 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
     const defaultRevision = revisions.find((revision) => revision.name === tags[DEFAULT_TAG])!;
     const namespace = istioNamespaceOf(input.namespace);
     const gateways = toGatewaySettings(input.gateways);
+    const dataPlane = toDataPlaneSettings(input, namespace);
+    const baseVersion = newest(revisions.map((revision) => revision.version));
     return {
         istio: {
             revisions,
             tags,
             version: defaultRevision.version,
             revision: defaultRevision.name,
-            baseVersion: newest(revisions.map((revision) => revision.version)),
+            baseVersion,
             // "default" is Istio's own default profile: no profile file applied.
             profile: input.istio.profile ?? "default",
             platform: input.istio.platform,
@@ -114,11 +122,13 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         pki: toPkiSettings(input.pki),
         multiCluster: toMultiClusterSettings(input.multiCluster),
         mtls: toMtlsSettings(input.mtls),
-        namespaces: toNamespaceEnrollments(input.namespaces),
+        namespaces: toNamespaceEnrollments(input.namespaces, dataPlane.mode),
         webhooks: toWebhookSettings(input.webhooks, namespace),
-        interception: toInterceptionSettings(input.interception, input.istio.platform, namespace),
+        interception: toInterceptionSettings(input.interception, input.istio.platform, namespace, dataPlane.mode),
         gateways,
         egress: toEgressSettings(input.egress, gateways),
+        dataPlane,
+        gatewayApi: toGatewayApiSettings(input, baseVersion),
         // No overrides: the stack's own values, and the charts' defaults below them.
         values: input.values ?? {},
         readiness: toReadinessSettings(input.readiness),

@@ -12,7 +12,7 @@ import { imageTagFor, MeshSettings, ResourceRequirements } from "../config/setti
 /** What the control plane's charts are built from: every section but gateways, namespaces, PKI and mTLS. */
 export type ControlPlaneSettings = Pick<
     MeshSettings,
-    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "proxy" | "webhooks" | "multiCluster" | "interception" | "values"
+    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "proxy" | "webhooks" | "multiCluster" | "interception" | "values" | "dataPlane"
 >;
 
 /** Values that both charts share (Istio's charts read them under `global`). */
@@ -75,6 +75,8 @@ export interface PilotValues {
     readonly topologySpreadConstraints?: readonly unknown[];
     readonly podAnnotations?: Readonly<Record<string, string>>;
     readonly podLabels?: Readonly<Record<string, string>>;
+    /** Ambient: the namespace whose ztunnel istiod trusts, when it is not istiod's own. */
+    readonly trustedZtunnelNamespace?: string;
 }
 
 export interface IstiodChartValues {
@@ -96,6 +98,11 @@ export interface IstiodChartValues {
 /** Istio's "default" profile is the absence of a profile file; only named profiles are passed to the charts. */
 function profileValue(settings: Pick<MeshSettings, "istio">): { profile?: string } {
     return settings.istio.profile === "default" ? {} : { profile: settings.istio.profile };
+}
+
+/** Ambient mode installs istiod with Istio's ambient profile (PILOT_ENABLE_AMBIENT, HBONE); dataPlane.ts keeps other profiles out. */
+function istiodProfileValue(settings: Pick<ControlPlaneSettings, "istio" | "dataPlane">): { profile?: string } {
+    return settings.dataPlane.mode === "ambient" ? { profile: "ambient" } : profileValue(settings);
 }
 
 /** eks and aks are presets of this project, not Istio platform profiles: the charts get no platform for them. */
@@ -138,11 +145,12 @@ export function tagsOf(settings: Pick<MeshSettings, "istio">, revision: string):
 export function istiodValues(settings: ControlPlaneSettings, revision: RevisionSettings): IstiodChartValues {
     const { istiod, meshConfig, webhooks, interception, proxy } = settings;
     const cni = interception.mode === "cni" ? interception.cni : undefined;
+    const ztunnel = settings.dataPlane.mode === "ambient" ? settings.dataPlane.ztunnel : undefined;
     const { defaultConfig, ...otherMeshConfig } = meshConfig.passThrough as { defaultConfig?: Record<string, unknown> } & Record<string, unknown>;
     const own: IstiodChartValues = {
         revision: revision.name,
         revisionTags: tagsOf(settings, revision.name),
-        ...profileValue(settings),
+        ...istiodProfileValue(settings),
         global: {
             istioNamespace: settings.namespace,
             hub: settings.images.hub,
@@ -184,6 +192,7 @@ export function istiodValues(settings: ControlPlaneSettings, revision: RevisionS
             // Derived from the interception mode alone, so injection and the node agent can never disagree.
             cni: cni === undefined ? { enabled: false } : { enabled: true, ...(cni.provider !== undefined ? { provider: cni.provider } : {}) },
             ...(cni?.untaint ? { taint: { enabled: true, namespace: cni.namespace } } : {}),
+            ...(ztunnel !== undefined && ztunnel.namespace !== settings.namespace ? { trustedZtunnelNamespace: ztunnel.namespace } : {}),
             ...nonEmpty({
                 env: istiod.env,
                 nodeSelector: istiod.pod.nodeSelector,

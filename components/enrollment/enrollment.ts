@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NamespaceEnrollment } from "../config/enrollment";
-import { enrollmentLabels } from "./labels";
+import { namespaceLabels } from "./labels";
 
 export interface EnrollmentArgs {
     readonly namespaces: readonly NamespaceEnrollment[];
@@ -29,7 +29,7 @@ export class Enrollment extends pulumi.ComponentResource {
     constructor(name: string, args: EnrollmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Enrollment.__pulumiType, name, {}, opts);
         const names = args.namespaces.map((namespace) => {
-            const labels = enrollmentLabels(namespace.target);
+            const labels = namespaceLabels(namespace);
             if (namespace.existing) {
                 return new k8s.core.v1.NamespacePatch(
                     `${name}-${namespace.name}`,

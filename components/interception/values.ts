@@ -45,13 +45,18 @@ export interface CniChartValues {
         readonly affinity?: Readonly<Record<string, unknown>>;
         readonly podAnnotations?: Readonly<Record<string, string>>;
         readonly podLabels?: Readonly<Record<string, string>>;
+        /** GKE: node-critical pods outside kube-system need a ResourceQuota (kube-system has one). */
+        readonly resourceQuotas?: { readonly enabled: boolean };
     };
+    /** Istio's ambient profile: the agent also redirects ambient pods' traffic to ztunnel. */
+    readonly profile?: "ambient";
 }
 
-/** `override`: the configuration's values.cni, merged over the stack's own. */
-export function cniValues(cni: CniSettings, image: CniImage, override?: Readonly<Record<string, unknown>>): CniChartValues {
+/** `override`: the configuration's values.cni, merged over the stack's own; `ambient`: Istio's ambient profile. */
+export function cniValues(cni: CniSettings, image: CniImage, override?: Readonly<Record<string, unknown>>, ambient = false): CniChartValues {
     const platform = image.platform;
     const own: CniChartValues = {
+        ...(ambient ? { profile: "ambient" as const } : {}),
         global: {
             hub: image.hub,
             tag: image.tag,
@@ -79,6 +84,7 @@ export function cniValues(cni: CniSettings, image: CniImage, override?: Readonly
                 podAnnotations: cni.pod.podAnnotations,
                 podLabels: cni.pod.podLabels,
             }),
+            ...(platform === "gke" ? { resourceQuotas: { enabled: cni.namespace !== "kube-system" } } : {}),
         },
     };
     return deepMerge(own, override);
