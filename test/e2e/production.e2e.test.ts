@@ -178,11 +178,12 @@ suite("a production-like mesh on a real API server", () => {
         workspace.configure(productionConfig({ istiod: { replicas: 0 } }));
         const error = await workspace.preview().then(
             () => undefined,
-            (thrown: unknown) => thrown as { stdout?: string; stderr?: string; message: string },
+            (thrown: unknown) => thrown as Error,
         );
         workspace.configure(productionConfig());
         expect(error).toBeDefined();
-        const output = `${error!.stdout ?? ""}\n${error!.stderr ?? ""}`;
+        // The automation API's error holds the engine's stdout and stderr.
+        const output = error!.message;
         expect(output).toMatch(/mesh\.istiod\.replicas: got 0; allowed: at least 1/);
         expect(output).not.toMatch(/issues:|\u001b\[|at validMeshConfig|MeshConfigError \{/);
     });
