@@ -159,8 +159,10 @@ describe("ambient wiring", () => {
         expect(await mocks.dependenciesOf("mesh-gateway-api", "mesh:gatewayapi:Crds")).toEqual(["mesh-base"]);
         expect(await mocks.dependenciesOf("mesh-istiod-1-30-3")).toEqual(["mesh-base", "mesh-cacerts", "mesh-gateway-api"]);
         expect(await mocks.dependenciesOf("mesh-cni")).toEqual(["mesh-base", "mesh-gateway-api", "mesh-istiod-1-30-3"]);
-        expect(await mocks.dependenciesOf("mesh-ztunnel", "mesh:istio:Ztunnel")).toEqual(["mesh-base", "mesh-cni", "mesh-gateway-api", "mesh-istiod-1-30-3"]);
-        const afterZtunnel = ["mesh-base", "mesh-cni", "mesh-gateway-api", "mesh-istiod-1-30-3", "mesh-ztunnel"];
+        // The readiness gate follows istiod; ztunnel and everything after it wait for the gate.
+        expect(await mocks.dependenciesOf("mesh-ready")).toEqual(["mesh-base", "mesh-gateway-api", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-ztunnel", "mesh:istio:Ztunnel")).toEqual(["mesh-base", "mesh-cni", "mesh-gateway-api", "mesh-ready"]);
+        const afterZtunnel = ["mesh-base", "mesh-cni", "mesh-gateway-api", "mesh-ready", "mesh-ztunnel"];
         expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(afterZtunnel);
         expect(await mocks.dependenciesOf("mesh-waypoint-shop", "mesh:ambient:Waypoint")).toEqual(afterZtunnel);
         expect(await mocks.dependenciesOf("mesh-gateway-public", "mesh:gatewayapi:Gateway")).toEqual(afterZtunnel);
@@ -169,7 +171,8 @@ describe("ambient wiring", () => {
             { file: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml" },
         ]);
         expect(mocks.ofType("kubernetes:helm.sh/v4:Chart").find((chart) => chart.name === "mesh-ztunnel")?.inputs).toMatchObject({
-            chart: "ztunnel",
+            // Istio's official source, as every chart of the stack (components/charts/chartReference.ts).
+            chart: "oci://ghcr.io/istio/release/charts/ztunnel",
             version: "1.30.3",
             name: "ztunnel",
             namespace: "istio-system",
