@@ -12,7 +12,7 @@
  *
  * It changes nothing. Exits 1 when the up would delete or replace an object, restart a pod, or replace the CA.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -44,11 +44,15 @@ function serverSideDiff(objects: readonly Record<string, unknown>[], kubeconfig:
     // kubectl hands the external differ two folders, one file per object: keep them.
     fs.writeFileSync(differ, `#!/bin/sh\ncp -r "$1" "${scratch}/live"\ncp -r "$2" "${scratch}/merged"\nexit 0\n`, { mode: 0o700 });
     try {
-        execFileSync(
+        const diff = spawnSync(
             "kubectl",
             [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "diff", "--server-side", "--force-conflicts", "--field-manager=mesh-adopt", "-f", "-"],
-            { input: objects.map((object) => JSON.stringify(object)).join("\n"), env: { ...process.env, KUBECTL_EXTERNAL_DIFF: differ }, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 },
+            { input: objects.map((object) => JSON.stringify(object)).join("\n"), env: { ...process.env, KUBECTL_EXTERNAL_DIFF: differ }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
         );
+        // 0: no difference, 1: differences (our differ exits 0, kubectl may still say 1); more: kubectl failed.
+        if (diff.error !== undefined || (diff.status ?? 2) > 1) {
+            throw new Error(`kubectl diff failed: ${(diff.stderr || String(diff.error)).trim()}`);
+        }
         const read = (folder: string) =>
             new Map(
                 (fs.existsSync(folder) ? fs.readdirSync(folder) : []).map((file) => {
@@ -79,7 +83,10 @@ function exists(kind: string, name: string, namespace: string, kubeconfig: strin
 
 function main(argv: readonly string[]): number {
     const stack = argv[0] ?? "dev";
-    const kubeconfig = process.env.KUBECONFIG;
+    // The cluster npm run up uses: KUBECONFIG, ~/.kube/config, else the local cluster of scripts/cluster.sh.
+    const localCluster = path.join(root, ".local", process.env.MESH_CLUSTER ?? "cluster", "kubeconfig");
+    const kubeconfig =
+        process.env.KUBECONFIG || (fs.existsSync(path.join(os.homedir(), ".kube", "config")) ? undefined : fs.existsSync(localCluster) ? localCluster : undefined);
     const steps = preview(stack);
     const objects = steps
         .filter((step) => step.op === "create" && step.newState?.custom === true && step.newState.type.startsWith("kubernetes:"))
