@@ -16,7 +16,7 @@ export PATH="$root/node_modules/.bin:$PATH"
 # before the npm package's launcher in node_modules/.bin.
 select_pulumi_engine() {
   local version home cli
-  version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root/node_modules/pulumi/package.json" 2>/dev/null)
+  version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root/node_modules/pulumi/package.json" 2>/dev/null || true)
   home=${PULUMI_HOME:-$HOME/.pulumi}
   cli=$home/versions/$version/bin/pulumi
   if [[ -n $version && -x $cli ]]; then

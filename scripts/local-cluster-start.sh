@@ -4,8 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/tools/progress.sh"
-if bash "$root/scripts/cluster.sh" status >/dev/null 2>&1 && [[ -f $root/.local/cluster/kubeconfig ]] &&
-  kubectl --kubeconfig "$root/.local/cluster/kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+if bash "$root/scripts/cluster.sh" status >/dev/null 2>&1 && [[ -f $root/.local/${MESH_CLUSTER:-cluster}/kubeconfig ]] &&
+  kubectl --kubeconfig "$root/.local/${MESH_CLUSTER:-cluster}/kubeconfig" get --raw /readyz >/dev/null 2>&1; then
   exit 0
 fi
 PROGRESS_PREFIX=pulumi.sh PROGRESS_INTERVAL=15 with_progress "starting the local cluster" 40 "$root/.local/cluster-start.log" \

@@ -33,7 +33,7 @@ if ! configured_cluster && [[ -z ${KUBECONFIG:-} && ! -f $HOME/.kube/config ]]; 
   echo "pulumi.sh: no cluster configured (mesh.cluster, KUBECONFIG, ~/.kube/config); using the local cluster" >&2
   [[ -x $root/.local/bin/kube-apiserver ]] || bash "$root/scripts/tools/build.sh" cluster
   bash "$root/scripts/local-cluster-start.sh"
-  export KUBECONFIG=$root/.local/cluster/kubeconfig
+  export KUBECONFIG=$root/.local/${MESH_CLUSTER:-cluster}/kubeconfig
   local_cluster=true
 fi
 
@@ -44,7 +44,7 @@ if $local_cluster; then
   # encryption salt to it; the stack file itself is otherwise unchanged).
   local_config=$root/.local/Pulumi.$stack.local-cluster.yaml
   node "$root/scripts/local-cluster-config.js" "Pulumi.$stack.yaml" "$local_config"
-  echo "pulumi.sh: on the local cluster, mesh.webhooks.validationFailurePolicy is Ignore ($local_config)" >&2
+  echo "pulumi.sh: on the local cluster, mesh.webhooks.validationFailurePolicy is Ignore and mesh.readiness.probe is skip ($local_config)" >&2
   set -- --config-file "$local_config" "$@"
 fi
 
@@ -61,4 +61,6 @@ fi
 # every step that changes something; with Istio's CRDs in the state that is most of the engine's time in a preview with
 # changes. Ups keep their checkpoints.
 if [[ $command == preview ]]; then export PULUMI_SKIP_CHECKPOINTS=${PULUMI_SKIP_CHECKPOINTS:-true}; fi
-exec pulumi "$command" --stack "$stack" "$@"
+# A lock or pending operations left by an interrupted run are resolved here; up and preview refresh first (drift).
+lifecycle_flags=$(node "$root/scripts/recover.js" "$command" "$stack") || exit $?
+exec pulumi "$command" --stack "$stack" $lifecycle_flags "$@"

@@ -226,6 +226,9 @@ describe("defaults and derived values", () => {
             autoscale: { enabled: false, min: 1, max: 5, targetCpuUtilization: 80 },
             disruptionBudget: { enabled: false, minAvailable: 1 },
             resources: { requests: { cpu: "500m", memory: "2048Mi" } },
+            pod: { nodeSelector: {}, tolerations: [], affinity: {}, topologySpreadConstraints: [], priorityClassName: undefined, podAnnotations: {}, podLabels: {} },
+            logLevel: undefined,
+            env: {},
         });
         expect(settings.meshConfig).toEqual({
             accessLogFile: "",
@@ -234,6 +237,7 @@ describe("defaults and derived values", () => {
             holdApplicationUntilProxyStarts: true,
             trustDomain: "cluster.local",
             trustDomainAliases: [],
+            passThrough: {},
         });
         expect(settings.cluster).toEqual({ kubeconfig: undefined, context: undefined });
     });

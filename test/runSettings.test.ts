@@ -22,7 +22,7 @@ let scratch: string;
 beforeAll(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-run-settings-"));
     fs.mkdirSync(path.join(scratch, "project", "scripts", "tools"), { recursive: true });
-    for (const script of ["env.sh", "ensure-engine.sh", "pulumi.sh", "local-cluster-config.js", "local-cluster-start.sh", "tools/progress.sh"]) {
+    for (const script of ["env.sh", "ensure-engine.sh", "pulumi.sh", "local-cluster-config.js", "local-cluster-start.sh", "tools/progress.sh", "recover.js"]) {
         fs.copyFileSync(path.join(projectRoot, "scripts", script), path.join(scratch, "project", "scripts", script));
     }
     // Istio's charts, as far as scripts/pulumi.sh sees them: reachable on a configured cluster, and on the local cluster
@@ -81,7 +81,7 @@ function runScript(command: string, extraEnv: Record<string, string> = {}, local
 describe("npm run up|preview|destroy settings", () => {
     test("a preview skips per-step checkpoints, transpiles only and uses the compile cache in the project", () => {
         const preview = runScript("preview");
-        expect(preview.args).toBe("preview --stack dev");
+        expect(preview.args).toBe("preview --stack dev --refresh");
         expect(preview.env.PULUMI_SKIP_CHECKPOINTS).toBe("true");
         expect(preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
         expect(preview.env.NODE_COMPILE_CACHE).toBe(path.join(scratch, "project", ".local", "node-compile-cache"));
@@ -90,16 +90,20 @@ describe("npm run up|preview|destroy settings", () => {
 
     test.each(["up", "destroy"])("%s keeps its checkpoints", (command) => {
         const invocation = runScript(command);
-        expect(invocation.args).toBe(`${command} --stack dev`);
+        expect(invocation.args).toBe(command === "up" ? "up --stack dev --refresh" : `${command} --stack dev`);
         // On a configured cluster the charts are the stack's own: nothing is substituted.
         expect(invocation.env.ISTIO_CHARTS_DIR).toBe("(unset)");
         expect(invocation.env.PULUMI_SKIP_CHECKPOINTS).toBe("(unset)");
         expect(invocation.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
     });
 
+    test("MESH_REFRESH=false runs without the refresh", () => {
+        expect(runScript("up", { MESH_REFRESH: "false" }).args).toBe("up --stack dev");
+    });
+
     test("settings already in the environment win", () => {
         const preview = runScript("preview", { PULUMI_SKIP_CHECKPOINTS: "false", PULUMI_NODEJS_TRANSPILE_ONLY: "false", STACK: "prod" });
-        expect(preview.args).toBe("preview --stack prod");
+        expect(preview.args).toBe("preview --stack prod --refresh");
         expect(preview.env.PULUMI_SKIP_CHECKPOINTS).toBe("false");
         expect(preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("false");
     });
@@ -107,11 +111,11 @@ describe("npm run up|preview|destroy settings", () => {
     test("on the local cluster, the stack runs from a copy of its stack file with validation failing open", () => {
         const up = runScript("up", {}, true);
         const copy = path.join(scratch, "project", ".local", "Pulumi.dev.local-cluster.yaml");
-        expect(up.args).toBe(`up --stack dev --config-file ${copy}`);
+        expect(up.args).toBe(`up --stack dev --refresh --config-file ${copy}`);
         // With the charts that scripts/charts.sh chose for the local cluster.
         expect(up.env.ISTIO_CHARTS_DIR).toBe("/charts/{version}");
         expect(parse(fs.readFileSync(copy, "utf8"))).toEqual({
-            config: { "istio-mesh:mesh": { istio: { version: "1.30.3" }, webhooks: { validationFailurePolicy: "Ignore" } } },
+            config: { "istio-mesh:mesh": { istio: { version: "1.30.3" }, webhooks: { validationFailurePolicy: "Ignore" }, readiness: { probe: "skip" } } },
         });
         // The stack file itself is unchanged.
         expect(fs.readFileSync(path.join(scratch, "project", "Pulumi.dev.yaml"), "utf8")).toContain("validationFailurePolicy: Fail");

@@ -7,7 +7,7 @@ import { istioLine, IstioVersion } from "../config/istioVersion";
 import { ChartSource } from "../config/settings";
 
 /** Istio's charts that this project installs, by their published chart names. */
-export type IstioChartName = "base" | "istiod" | "cni" | "gateway";
+export type IstioChartName = "base" | "istiod" | "cni" | "gateway" | "ztunnel";
 
 /**
  * Where Istio publishes its charts: every release of every line, as OCI artifacts and as a Helm repository. The Google
@@ -48,6 +48,7 @@ const LOCAL_LAYOUTS: Record<IstioChartName, readonly string[]> = {
     istiod: ["istiod", "istio-control/istio-discovery"],
     cni: ["cni", "istio-cni"],
     gateway: ["gateway"],
+    ztunnel: ["ztunnel"],
 };
 
 export interface FileSystem {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds Istio's control plane and CLI from the istio.io/istio Go module into .local/bin/:
+# Builds Istio's control plane, its workload agent and CLI from the istio.io/istio Go module into .local/bin/:
 #   pilot-discovery   istiod (istio.io/istio/pilot/cmd/pilot-discovery)
+#   pilot-agent       the agent beside every workload (istio.io/istio/pilot/cmd/pilot-agent): its certificate, its xDS
 #   istioctl          (istio.io/istio/istioctl/cmd/istioctl)
 # Nothing prebuilt is downloaded. Re-running is cheap: when the stamp file records the same module version and
-# stamped version, and both binaries exist, nothing is built.
+# stamped version, and every binary exists, nothing is built.
 #
 # Environment:
 #   ISTIO_VERSION          the release, as Istio tags it (no "v"); default: the one the dev stack pins
@@ -48,10 +49,10 @@ die() { log "error: $*"; exit 1; }
 
 source "$root/scripts/tools/istio-module.sh"
 
-# Cheap check first: a stamp written for this ISTIO_VERSION (and override) with both binaries present needs no
+# Cheap check first: a stamp written for this ISTIO_VERSION (and override) with every binary present needs no
 # proxy round trip at all.
 request="$ISTIO_VERSION ${ISTIO_MODULE_VERSION:-}"
-if ! $force && [[ -x $bin/pilot-discovery && -x $bin/istioctl && -f $stamp ]] &&
+if ! $force && [[ -x $bin/pilot-discovery && -x $bin/pilot-agent && -x $bin/istioctl && -f $stamp ]] &&
   [[ $(sed -n 1p "$stamp") == "$request" ]]; then
   log "istio: $(sed -n 2p "$stamp") already built"
   exit 0
@@ -72,7 +73,7 @@ rm -rf "$dir"
 mkdir -p "$dir/out"
 # A wrapper main module, as in kube.sh: it restates the go and godebug lines (they set the binaries' GODEBUG
 # defaults). Istio's go.mod has no replace directives, so `go install pkg@version` would do too, but the wrapper keeps
-# one build path for every program and lets both binaries share one compilation.
+# one build path for every program and lets the binaries share one compilation.
 {
   echo "module local.build/istio"
   echo
@@ -88,10 +89,10 @@ ldflags="-s -w -X $pkg.buildVersion=$ISTIO_VERSION -X $pkg.buildGitRevision=$com
 ldflags+=" -X $pkg.buildTag=$version -X $pkg.buildHub=docker.io/istio"
 ldflags+=" -X $pkg.buildOS=$(go env GOOS) -X $pkg.buildArch=$(go env GOARCH)"
 
-log "istio: building $module@$version as $ISTIO_VERSION (pilot-discovery, istioctl)"
+log "istio: building $module@$version as $ISTIO_VERSION (pilot-discovery, pilot-agent, istioctl)"
 start=$SECONDS
 (cd "$dir" && go build -mod=mod -trimpath -ldflags "$ldflags" -o "$dir/out/" \
-  istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/istioctl/cmd/istioctl)
-mv -f "$dir/out/pilot-discovery" "$dir/out/istioctl" "$bin/"
+  istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent istio.io/istio/istioctl/cmd/istioctl)
+mv -f "$dir/out/pilot-discovery" "$dir/out/pilot-agent" "$dir/out/istioctl" "$bin/"
 printf '%s\n%s\n' "$request" "$module@$version as $ISTIO_VERSION" >"$stamp"
 log "istio: done in $((SECONDS - start))s"
