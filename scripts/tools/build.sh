@@ -17,9 +17,9 @@ log_file=$root/.local/tools.log
 parts=("$@")
 [[ ${#parts[@]} -gt 0 ]] || parts=(engine cluster istio)
 
-# What each part takes with an empty Go cache on 2 cores (measured; compiling dominates). A part that is up to date
-# takes seconds.
-declare -A estimate=([engine]=1500 [cluster]=900 [istio]=600)
+# What each part takes with an empty Go cache on 2 cores (measured on a busy machine, rounded down; compiling
+# dominates). A part that is up to date takes seconds.
+declare -A estimate=([engine]=2700 [cluster]=900 [istio]=600)
 declare -A title=(
   [engine]="the Pulumi engine and its plugins"
   [cluster]="the local cluster's binaries"
