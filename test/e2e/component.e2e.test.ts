@@ -92,7 +92,7 @@ suite("the mesh component package, from a Pulumi YAML program", () => {
         expect(mesh.isComponent).toBe(true);
         expect(Object.keys(mesh.inputProperties)).toEqual(expect.arrayContaining(["istio", "namespaces", "gateways", "pki", "mtls", "rootCertificates"]));
         expect(Object.keys(mesh.inputProperties)).not.toContain("cluster");
-        expect(mesh.inputProperties.kubeconfig).toEqual({ type: "string" });
+        expect(mesh.inputProperties.kubeconfig).toMatchObject({ type: "string" });
         expect(Object.keys(mesh.properties).sort()).toEqual(["istioNamespace", "istioVersion", "revision", "rootCertificatePem", "trustDomain"]);
     });
 
