@@ -10,10 +10,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { Mesh as MeshComponent, MeshArgs as ConfigurationArgs } from "pulumi-istio-mesh";
 
 /**
- * The mesh configuration (see the configuration reference), without `cluster`: pass a Kubernetes provider in the
- * resource's options instead.
+ * The mesh configuration (see the configuration reference), with the cluster's kubeconfig and context as inputs of
+ * their own (the analyzer cannot read `cluster`'s type).
  */
-export interface MeshArgs extends Omit<ConfigurationArgs, "cluster"> {}
+export interface MeshArgs extends Omit<ConfigurationArgs, "cluster"> {
+    /** The cluster's kubeconfig (contents or a path); default: the current kube context of the provider's process. */
+    readonly kubeconfig?: pulumi.Input<string>;
+    /** The kubeconfig's context; default: its current context. */
+    readonly context?: string;
+}
 
 export class Mesh extends pulumi.ComponentResource {
     /** The Istio version of the default tag's revision. */
@@ -27,7 +32,12 @@ export class Mesh extends pulumi.ComponentResource {
 
     constructor(name: string, args: MeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesh:index:Mesh", name, {}, opts);
-        const mesh = new MeshComponent(name, args, { parent: this });
+        const { kubeconfig, context, ...configuration } = args;
+        const cluster = {
+            ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+            ...(context !== undefined ? { context } : {}),
+        };
+        const mesh = new MeshComponent(name, { ...configuration, cluster }, { parent: this });
         this.istioVersion = pulumi.output(mesh.version);
         this.revision = pulumi.output(mesh.revision);
         this.istioNamespace = mesh.namespace;
