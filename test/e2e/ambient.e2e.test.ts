@@ -81,9 +81,13 @@ function deleteGatewayApi(): void {
     kubectl(["delete", "--ignore-not-found", "validatingadmissionpolicybinding,validatingadmissionpolicy", "safe-upgrades.gateway.networking.k8s.io"]);
 }
 
-/** Applies a release as another owner would (kubectl's server-side apply, its own field manager). */
-function applyAsOtherOwner(file: string): void {
-    kubectl(["apply", "--server-side", "--field-manager=platform-team", "-f", file]);
+/**
+ * Applies a release as another owner would (kubectl's server-side apply, its own field manager). Retried for a while:
+ * the API server takes a moment to forget a deleted admission policy of an earlier release (safe-upgrades refuses
+ * releases before v1.5.0 and experimental over standard).
+ */
+async function applyAsOtherOwner(file: string): Promise<void> {
+    await eventually(() => kubectl(["apply", "--server-side", "--field-manager=platform-team", "-f", file]), 60);
 }
 
 function bundleVersions(): Record<string, string> {
@@ -203,7 +207,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
     });
 
     test(`older live CRDs (${older}, another owner's) are upgraded to ${pinned} and taken over`, async () => {
-        applyAsOtherOwner(gatewayApiManifest(older));
+        await applyAsOtherOwner(gatewayApiManifest(older));
         expect([...new Set(Object.values(bundleVersions()))]).toEqual([older]);
         const workspace = new E2eWorkspace("crd-older", clusterEnv());
         try {
@@ -217,7 +221,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
     });
 
     test(`newer live CRDs (${newer}) stop the stack before anything is applied, naming both versions`, async () => {
-        applyAsOtherOwner(gatewayApiManifest(newer));
+        await applyAsOtherOwner(gatewayApiManifest(newer));
         const workspace = new E2eWorkspace("crd-newer", clusterEnv());
         try {
             workspace.configure(crdRulesConfig());
@@ -237,7 +241,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
         const external = { gatewayApi: { crds: "external" }, gateways: [{ name: GATEWAY, kind: "ingress", gatewayClass: "istio", serviceType: "ClusterIP" }] };
         // The experimental channel of v1.4.1 carries TLSRoute at v1.4.1; istiod 1.30 and later ignore TLSRoutes below v1.5.0.
         if (parseIstioVersion(version)!.minor >= 30) {
-            applyAsOtherOwner(gatewayApiManifest(older, "experimental"));
+            await applyAsOtherOwner(gatewayApiManifest(older, "experimental"));
             const tooOld = new E2eWorkspace("crd-external-old", clusterEnv());
             try {
                 tooOld.configure(crdRulesConfig(external));
@@ -250,7 +254,7 @@ suite("Gateway API CRD version rules on real CRDs", () => {
         }
 
         deleteGatewayApi();
-        applyAsOtherOwner(gatewayApiManifest(newer));
+        await applyAsOtherOwner(gatewayApiManifest(newer));
         const before = bundleVersions();
         const workspace = new E2eWorkspace("crd-external", clusterEnv());
         try {

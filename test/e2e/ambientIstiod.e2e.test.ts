@@ -2,7 +2,7 @@
  * The real istiod serving an ambient stack on the local cluster (scripts/istiod.sh runs pilot-discovery as the
  * chart's Deployment would, with the ambient profile's environment; it sees the Gateway API CRDs the stack applied):
  * istiod creates its GatewayClasses, programs the stack's Gateway of class `istio` and its waypoint (Accepted,
- * Programmed) and deploys each (a Deployment and a Service); a dry-run pod in the ambient namespace comes back without
+ * Programmed) and deploys each (a Deployment and a Service, written by its gateway controller); a dry-run pod in the ambient namespace comes back without
  * a sidecar while the sidecar namespace beside it is injected; verify's ambient checks pass.
  *
  * Run with `bash scripts/e2e.sh test/e2e/ambientIstiod.e2e.test.ts`; it needs Istio's charts (ISTIO_CHARTS_DIR),
@@ -130,7 +130,7 @@ suite(`the real istiod ${version} programming an ambient stack`, () => {
         expect(conditions.Accepted).toBe("True");
         for (const kind of ["deployment", "service"]) {
             expect(find(kind, `${GATEWAY}-istio`, "istio-ingress")).toBeDefined();
-            expect(managers(kind, `${GATEWAY}-istio`, "istio-ingress")).toContain("pilot-discovery");
+            expect(managers(kind, `${GATEWAY}-istio`, "istio-ingress")).toContain("istio.io/gateway-controller");
         }
         const service = find("service", `${GATEWAY}-istio`, "istio-ingress") as KubeObject & { spec: { type: string } };
         expect(service.spec.type).toBe("ClusterIP");
@@ -140,7 +140,7 @@ suite(`the real istiod ${version} programming an ambient stack`, () => {
         await eventually(() => expect(conditionsOf("waypoint", AMBIENT_NAMESPACE)).toMatchObject({ Accepted: "True", Programmed: "True" }), 180);
         for (const kind of ["deployment", "service"]) {
             expect(find(kind, "waypoint", AMBIENT_NAMESPACE)).toBeDefined();
-            expect(managers(kind, "waypoint", AMBIENT_NAMESPACE)).toContain("pilot-discovery");
+            expect(managers(kind, "waypoint", AMBIENT_NAMESPACE)).toContain("istio.io/gateway-controller");
         }
     });
 
