@@ -109,7 +109,7 @@ describe("namespace enrollment", () => {
         });
         expect(mocks.named("mesh-enrollment-pinned").inputs.metadata).toEqual({ name: "pinned", labels: { "istio.io/rev": "1-30-3" } });
         // Labels go on only once the injectors serve.
-        expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-istiod-1-29-6", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-ready"]);
     });
 
     test("the enrollment output shows which namespace goes to which revision", () => {

@@ -69,7 +69,7 @@ describe("chart values per gateway", () => {
                 annotations: { "networking.gke.io/load-balancer-type": "Internal" },
             },
             labels: { team: "platform" },
-            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 80 },
             podDisruptionBudget: { minAvailable: 1 },
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
             imagePullSecrets: [{ name: "registry-credentials" }],
@@ -91,10 +91,10 @@ describe("the gateways in the mesh", () => {
         await mocks.settled();
         const charts = mocks.ofType("kubernetes:helm.sh/v4:Chart").filter((chart) => chart.name.startsWith("mesh-gateway-"));
         expect(charts.map((chart) => [chart.name, chart.inputs.chart, chart.inputs.name, chart.inputs.namespace]).sort()).toEqual([
-            ["mesh-gateway-istio-egressgateway", "gateway", "istio-egressgateway", "istio-egress"],
-            ["mesh-gateway-istio-ingressgateway", "gateway", "istio-ingressgateway", "istio-ingress"],
+            ["mesh-gateway-istio-egressgateway", "oci://ghcr.io/istio/release/charts/gateway", "istio-egressgateway", "istio-egress"],
+            ["mesh-gateway-istio-ingressgateway", "oci://ghcr.io/istio/release/charts/gateway", "istio-ingressgateway", "istio-ingress"],
         ]);
-        expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-ready"]);
         expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway-hosts")).toEqual(["mesh-base", "mesh-gateway-istio-ingressgateway"]);
         expect(mocks.named("mesh-gateway-istio-ingressgateway-hosts").inputs).toEqual({
             apiVersion: "networking.istio.io/v1",
@@ -126,7 +126,7 @@ describe("the gateways in the mesh", () => {
             "mesh-egress-virtualservice-api-stripe-com-443",
             "mesh-egress-virtualservice-repo-example-org-80",
         ]);
-        expect(await mocks.dependenciesOf("mesh-egress")).toEqual(["mesh-base", "mesh-gateway-istio-egressgateway", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-egress")).toEqual(["mesh-base", "mesh-gateway-istio-egressgateway", "mesh-ready"]);
     });
 });
 

@@ -407,7 +407,7 @@ describe("the pack, started from its own folder as the language host starts it",
         const lock = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package-lock.json"), "utf8"));
         expect(lock.packages.policy.dependencies).toEqual(manifest.dependencies);
         // the same SDK as the program, so that the pack and the program agree on the engine's protocol
-        expect(manifest.dependencies["@pulumi/pulumi"]).toBe(root.dependencies["@pulumi/pulumi"]);
+        expect(manifest.dependencies["@pulumi/pulumi"]).toBe(root.devDependencies["@pulumi/pulumi"]);
         expect(parse(fs.readFileSync(path.join(packDir, "PulumiPolicy.yaml"), "utf8")).runtime).toBe("nodejs");
     });
 

@@ -28,6 +28,7 @@ describe("preview with unknown values", () => {
             "mesh-namespace",
             "mesh-policy",
             "mesh-policy-mtls",
+            "mesh-ready",
         ]);
         expect(await mocks.dependenciesOf("mesh-istiod-1-30-3")).toEqual(["mesh-base", "mesh-cacerts"]);
     });

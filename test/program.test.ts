@@ -8,6 +8,15 @@ const mocks = useMocks();
 
 type StackOutputs = Record<string, pulumi.Output<unknown> | string>;
 
+/**
+ * Each run evaluates the program's own modules anew; its dependencies stay the instances this file loaded, as in a
+ * real run (one SDK per process), instead of the Pulumi SDKs being loaded again for every run.
+ */
+for (const dependency of ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/tls", "zod"]) {
+    const loaded: unknown = jest.requireActual(dependency);
+    jest.doMock(dependency, () => loaded);
+}
+
 function runProgram(mesh: unknown): StackOutputs {
     pulumi.runtime.setAllConfig(mesh === undefined ? {} : { "istio-mesh:mesh": JSON.stringify(mesh) });
     let outputs: StackOutputs = {};
@@ -37,6 +46,14 @@ describe("the stack program", () => {
         }
         expect(pulumi.RunError.isInstance(thrown)).toBe(true);
         expect((thrown as Error).stack).toBe(`MeshConfigError: ${(thrown as Error).message}`);
+    });
+
+    test("problems of the configured roots are reported with the others, in the same run", async () => {
+        expect(() => runProgram({ istio: { version: "1.30.3" }, istiod: { replicas: 0 }, pki: { roots: [{ name: "offline", source: "config" }] } })).toThrow(
+            /\(2 problems\); nothing was changed:\n  - mesh\.istiod\.replicas: .*\n  - mesh\.pki\.roots\[0\]\.source: got "config"; root "offline" needs certificatePem/,
+        );
+        await mocks.settled();
+        expect(mocks.resources).toEqual([]);
     });
 
     test("a missing configuration says how to start", async () => {

@@ -560,8 +560,10 @@ describe("the verify record", () => {
 
 describe("the command", () => {
     const root = path.join(__dirname, "..");
+    // Node keeps the compiled code of TypeScript's compiler (which the command loads to run) between the runs.
+    const env = { ...process.env, NODE_COMPILE_CACHE: path.join(root, "node_modules", ".cache", "node-compile-cache") };
     const run = (...args: string[]) =>
-        spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/promote.ts", ...args], { cwd: root, encoding: "utf8" });
+        spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "scripts/promote.ts", ...args], { cwd: root, encoding: "utf8", env });
 
     test("runs under Node without a build step and refuses a backwards promotion before reading any record", () => {
         const result = run("prod", "staging", "--force");
