@@ -61,7 +61,7 @@ function main(argv: readonly string[]): number {
     }
     const { stack, only } = args;
     const projectDir = path.join(__dirname, "..");
-    const deploy = `one reviewed up (the Deploy workflow for ${stack}, or STACK=${stack} npm run up)`;
+    const deploy = `one reviewed up (the Deploy workflow for ${stack}, or STACK=${stack} PULUMI_K8S_ENABLE_PATCH_FORCE=true npm run up -- --refresh)`;
     const sections: CheckSection[] = [];
     if (only.includes("drift")) {
         const drift = runDriftPreview(["bash", "scripts/pulumi.sh", "preview"], projectDir, { ...process.env, STACK: stack });

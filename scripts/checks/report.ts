@@ -32,7 +32,8 @@ export function driftSection(stack: string, drift: DriftResult, deploy: string):
             ),
             "",
             `Fix: the cluster was changed outside the stack (or ${stack}'s last deploy did not finish). Keep the change by ` +
-                `committing it to Pulumi.${stack}.yaml; otherwise ${deploy} puts the objects back.`,
+                `committing it to Pulumi.${stack}.yaml; otherwise ${deploy} puts the objects back (it refreshes first, or it does not ` +
+                "see the change, and forces the stack's fields, or server-side apply refuses to take them back).",
         ],
     };
 }
