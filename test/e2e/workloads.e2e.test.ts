@@ -10,8 +10,10 @@
  *   3. STRICT: switching the stack's mtls.mode from PERMISSIVE to STRICT is one change; its up reaches the running
  *      server (same processes), which then refuses plaintext; with Istio's ISTIO_MUTUAL for the host the call is
  *      mutual TLS and the server sees the client's SPIFFE ID;
- *   4. trust domain alias: an authorization policy naming the client by the alias admits it, as one naming it by the
- *      trust domain does, and one naming another trust domain refuses it;
+ *   4. trust domain alias: the client accepts the server's identity under the trust domain and under the alias (the
+ *      SANs istiod sends it); an authorization policy naming the client by the trust domain admits it, one naming
+ *      another trust domain refuses it, and one naming it by the alias refuses it too (Istio rewrites alias
+ *      principals for Envoy, not for proxyless gRPC);
  *   5. rotation: an intermediate re-issued by the stack reaches the running istiod (scripts/istiod.sh refreshes its
  *      cacerts folder as the kubelet would); a new workload certificate chains to the new intermediate, and the
  *      workloads with certificates of the old one still talk to it;
@@ -333,7 +335,11 @@ suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
         });
     });
 
-    test("4. the trust domain alias is honoured: a policy naming the client by the alias admits it, another trust domain does not", async () => {
+    test("4. trust domain alias: the client accepts the server under both names; policies name principals by the trust domain", async () => {
+        // What istiod sent the client for the server's cluster, as grpc-go logs it: the server's SPIFFE IDs it accepts.
+        const accepted = await client.acceptedServerIdentities(TARGET);
+        expect([...accepted].sort()).toEqual([spiffe(ALIAS, SERVER.serviceAccount), spiffe(TRUST_DOMAIN, SERVER.serviceAccount)].sort());
+
         const policy = (principal: string) => ({
             apiVersion: "security.istio.io/v1",
             kind: "AuthorizationPolicy",
@@ -345,11 +351,14 @@ suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
             apply([policy(principal("elsewhere.e2e.example.com"))]);
             const denied = await callUntil("policy of another trust domain enforced", () => client.call(TARGET), (reply) => reply.error !== undefined);
             expect(denied.code).toBe("PermissionDenied");
-            for (const trustDomain of [ALIAS, TRUST_DOMAIN]) {
-                apply([policy(principal(trustDomain))]);
-                const admitted = await callUntil(`policy naming ${trustDomain} admits`, () => client.call(TARGET), (reply) => reply.error === undefined);
-                expect(admitted.peer).toBe(spiffe(TRUST_DOMAIN, CLIENT.serviceAccount));
-            }
+            apply([policy(principal(TRUST_DOMAIN))]);
+            const admitted = await callUntil("policy naming the trust domain admits", () => client.call(TARGET), (reply) => reply.error === undefined);
+            expect(admitted.peer).toBe(spiffe(TRUST_DOMAIN, CLIENT.serviceAccount));
+            // Istio's proxyless gRPC authorization (its grpc generator) does not rewrite principals of an alias to the
+            // trust domain, as it does for Envoy: a policy naming the client by the alias does not admit it.
+            apply([policy(principal(ALIAS))]);
+            const alias = await callUntil("policy naming the alias applied", () => client.call(TARGET), (reply) => reply.error !== undefined);
+            expect(alias.code).toBe("PermissionDenied");
         } finally {
             kubectl(["delete", "authorizationpolicy", "probe-server-callers", "-n", NAMESPACE, "--ignore-not-found"]);
         }
@@ -361,8 +370,8 @@ suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
         const pid = istiodPid();
         const log = path.join(ISTIOD_STATE, revision, "istiod.log");
         const LOADED = /Istiod has detected the newly added intermediate CA/;
+        // The log is appended to across runs of istiod: only what follows this offset counts.
         const logBefore = fs.readFileSync(log, "utf8").length;
-        expect(fs.readFileSync(log, "utf8")).not.toMatch(LOADED);
         // A new key for the intermediate (P-384): the preview shows it re-issued, so the new certificates are told
         // apart from the old ones by their signature, not only by their serial number.
         workspace.configure(meshConfig({ mtls: { mode: "STRICT" }, pki: { ecdsaCurve: "P384" } }));
