@@ -1,7 +1,8 @@
 /**
  * Writes the stack file as it applies to the local cluster of scripts/cluster.sh: the same configuration, with the
- * validation webhook failing open. That cluster runs no containers, so no istiod answers the webhook, and with
- * validation failing closed (the default) the first Istio resource of the stack could never be created there.
+ * validation webhook failing open and the readiness gate's probes skipped. That cluster runs no containers, so no
+ * istiod answers the webhook or the probes: with validation failing closed (the default) the first Istio resource of
+ * the stack could never be created there, and the gate would wait for an istiod that never serves.
  *
  *   node scripts/local-cluster-config.js Pulumi.dev.yaml .local/Pulumi.dev.local-cluster.yaml
  *
@@ -18,4 +19,6 @@ if (!source || !target) {
 }
 const document = parseDocument(fs.existsSync(source) ? fs.readFileSync(source, "utf8") : "config: {}\n");
 document.setIn(["config", "istio-mesh:mesh", "webhooks", "validationFailurePolicy"], "Ignore");
+// And no istiod can answer the readiness gate's probes: the gate says it skips them (istiod's Deployment is awaited).
+document.setIn(["config", "istio-mesh:mesh", "readiness", "probe"], "skip");
 fs.writeFileSync(target, String(document));

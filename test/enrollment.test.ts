@@ -1,7 +1,7 @@
 /**
  * Revisions, revision tags and namespace enrollment.
  */
-import { parseMeshConfig } from "../components/config/load";
+import { parseMeshConfig, validMeshConfig } from "../components/config/load";
 import { istiodValues, baseValues } from "../components/controlplane/values";
 import { enrollmentLabels, enrollmentReport } from "../components/enrollment/labels";
 import { Mesh } from "../components/mesh";
@@ -32,7 +32,7 @@ describe("labels per revision model", () => {
 describe("revisions and tags", () => {
     test("one istiod chart per revision, each serving its own tags; the default revision owns validation", async () => {
         const settings = parseMeshConfig(canary);
-        new Mesh("mesh", { settings });
+        new Mesh("mesh", validMeshConfig(canary));
         await mocks.settled();
         const charts = mocks.ofType("kubernetes:helm.sh/v4:Chart").sort((a, b) => a.name.localeCompare(b.name));
         expect(charts.map((chart) => [chart.name, chart.inputs.version, (chart.inputs.values as { revisionTags?: string[] }).revisionTags])).toEqual([
@@ -88,8 +88,7 @@ describe("namespace enrollment", () => {
     test("owned namespaces are created with their label; existing ones are patched, never owned", async () => {
         new Mesh(
             "mesh",
-            {
-                settings: parseMeshConfig({
+            validMeshConfig({
                     ...canary,
                     namespaces: [
                         { name: "shop", podSecurity: "baseline" },
@@ -97,7 +96,6 @@ describe("namespace enrollment", () => {
                         { name: "pinned", revision: "1-30-3" },
                     ],
                 }),
-            },
             { transformations: [mocks.recordDependencies] },
         );
         await mocks.settled();
@@ -111,7 +109,7 @@ describe("namespace enrollment", () => {
         });
         expect(mocks.named("mesh-enrollment-pinned").inputs.metadata).toEqual({ name: "pinned", labels: { "istio.io/rev": "1-30-3" } });
         // Labels go on only once the injectors serve.
-        expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-istiod-1-29-6", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-enrollment")).toEqual(["mesh-base", "mesh-ready"]);
     });
 
     test("the enrollment output shows which namespace goes to which revision", () => {

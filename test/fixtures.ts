@@ -2,7 +2,8 @@
  * Configurations for tests: the smallest valid one, and settings derived from it through the real loader.
  */
 import { MeshConfigError } from "../components/config/issues";
-import { parseMeshConfig } from "../components/config/load";
+import { parseMeshConfig, validMeshConfig } from "../components/config/load";
+import { MeshConfigInput } from "../components/config/schema";
 import { MeshSettings, SettingsEnvironment } from "../components/config/settings";
 
 /** The smallest valid `mesh` configuration: only the pinned version. */
@@ -13,6 +14,11 @@ export function minimalConfig(): Record<string, unknown> {
 /** Deep-merges `patch` over the minimal configuration. */
 export function configWith(patch: Record<string, unknown>): Record<string, unknown> {
     return merge(minimalConfig(), patch);
+}
+
+/** The Mesh component's args: the minimal configuration with `patch`, checked as the component checks it. */
+export function argsWith(patch: Record<string, unknown> = {}): MeshConfigInput {
+    return validMeshConfig(configWith(patch));
 }
 
 export function settingsWith(patch: Record<string, unknown> = {}, env: SettingsEnvironment = {}): MeshSettings {

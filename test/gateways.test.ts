@@ -5,7 +5,7 @@ import { parseMeshConfig } from "../components/config/load";
 import { egressObjects, hostSlug } from "../components/gateways/egressRules";
 import { gatewayValues } from "../components/gateways/values";
 import { Mesh } from "../components/mesh";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { unwrap, useMocks } from "./harness";
 
 const mocks = useMocks();
@@ -23,7 +23,7 @@ const lockedDown = {
 describe("chart values per gateway", () => {
     test("ingress defaults: a load balancer on Istio's ports, one pod, no budget, following the default tag", () => {
         const settings = settingsWith({ gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] });
-        expect(gatewayValues(settings, settings.gateways[0])).toEqual({
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets)).toEqual({
             name: "istio-ingressgateway",
             revision: "",
             service: {
@@ -60,7 +60,7 @@ describe("chart values per gateway", () => {
                 },
             ],
         });
-        expect(gatewayValues(settings, settings.gateways[0])).toEqual({
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets)).toEqual({
             name: "istio-egressgateway",
             revision: "",
             service: {
@@ -69,7 +69,7 @@ describe("chart values per gateway", () => {
                 annotations: { "networking.gke.io/load-balancer-type": "Internal" },
             },
             labels: { team: "platform" },
-            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 80 },
             podDisruptionBudget: { minAvailable: 1 },
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
             imagePullSecrets: [{ name: "registry-credentials" }],
@@ -81,20 +81,20 @@ describe("chart values per gateway", () => {
             istio: { revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-29-6", canary: "1-30-3" } },
             gateways: [{ name: "istio-ingressgateway", kind: "ingress", tag: "canary" }],
         });
-        expect(gatewayValues(settings, settings.gateways[0]).revision).toBe("canary");
+        expect(gatewayValues(settings.gateways[0], settings.images.pullSecrets).revision).toBe("canary");
     });
 });
 
 describe("the gateways in the mesh", () => {
     test("each gateway has its namespace and chart, after the control plane; ingress hosts after the CRDs", async () => {
-        const mesh = new Mesh("mesh", { settings: settingsWith(lockedDown) }, { transformations: [mocks.recordDependencies] });
+        const mesh = new Mesh("mesh", argsWith(lockedDown), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const charts = mocks.ofType("kubernetes:helm.sh/v4:Chart").filter((chart) => chart.name.startsWith("mesh-gateway-"));
         expect(charts.map((chart) => [chart.name, chart.inputs.chart, chart.inputs.name, chart.inputs.namespace]).sort()).toEqual([
-            ["mesh-gateway-istio-egressgateway", "gateway", "istio-egressgateway", "istio-egress"],
-            ["mesh-gateway-istio-ingressgateway", "gateway", "istio-ingressgateway", "istio-ingress"],
+            ["mesh-gateway-istio-egressgateway", "oci://ghcr.io/istio/release/charts/gateway", "istio-egressgateway", "istio-egress"],
+            ["mesh-gateway-istio-ingressgateway", "oci://ghcr.io/istio/release/charts/gateway", "istio-ingressgateway", "istio-ingress"],
         ]);
-        expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-ready"]);
         expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway-hosts")).toEqual(["mesh-base", "mesh-gateway-istio-ingressgateway"]);
         expect(mocks.named("mesh-gateway-istio-ingressgateway-hosts").inputs).toEqual({
             apiVersion: "networking.istio.io/v1",
@@ -113,7 +113,7 @@ describe("the gateways in the mesh", () => {
     });
 
     test("egress lock-down: four Istio objects per allowed host, after the CRDs, istiod and the egress gateway", async () => {
-        new Mesh("mesh", { settings: settingsWith(lockedDown) }, { transformations: [mocks.recordDependencies] });
+        new Mesh("mesh", argsWith(lockedDown), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const objects = mocks.resources.filter((resource) => resource.name.startsWith("mesh-egress-"));
         expect(objects.map((object) => object.name).sort()).toEqual([
@@ -126,7 +126,7 @@ describe("the gateways in the mesh", () => {
             "mesh-egress-virtualservice-api-stripe-com-443",
             "mesh-egress-virtualservice-repo-example-org-80",
         ]);
-        expect(await mocks.dependenciesOf("mesh-egress")).toEqual(["mesh-base", "mesh-gateway-istio-egressgateway", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-egress")).toEqual(["mesh-base", "mesh-gateway-istio-egressgateway", "mesh-ready"]);
     });
 });
 

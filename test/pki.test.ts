@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configuredRootIssues } from "../components/config/load";
 import { Mesh } from "../components/mesh";
-import { configProblems, configWith, settingsWith } from "./fixtures";
+import { argsWith, configProblems, configWith, settingsWith } from "./fixtures";
 import { fakePem, pemName, unwrap, useMocks } from "./harness";
 
 const ROOT_FROM_STACK = fakePem("CERTIFICATE", "shared root");
@@ -31,7 +31,7 @@ const TLS = {
 async function mesh(patch: Record<string, unknown> = {}, configuredRoots?: Record<string, { certificatePem: string; privateKeyPem: string }>) {
     const component = new Mesh(
         "mesh",
-        { settings: settingsWith(patch), configuredRoots: configuredRoots && pulumi.secret(configuredRoots) },
+        { ...argsWith(patch), rootCertificates: configuredRoots && pulumi.secret(configuredRoots) },
         { transformations: [mocks.recordDependencies] },
     );
     await mocks.settled();
@@ -196,7 +196,7 @@ describe("mutual TLS", () => {
             metadata: { name: "default", namespace: "istio-system" },
             spec: { mtls: { mode: "STRICT" } },
         });
-        expect(await mocks.dependenciesOf("mesh-policy")).toEqual(["mesh-base", "mesh-istiod-1-30-3"]);
+        expect(await mocks.dependenciesOf("mesh-policy")).toEqual(["mesh-base", "mesh-ready"]);
     });
 
     test("PERMISSIVE by default", async () => {
@@ -253,13 +253,13 @@ describe("PKI configuration errors", () => {
     test("a root from secret configuration that is missing is named, and no key material is printed", () => {
         const settings = settingsWith({ pki: { roots: [{ name: "offline", source: "config" }] } });
         const given = JSON.stringify({ offline: { certificatePem: fakePem("CERTIFICATE", "x"), privateKeyPem: "not a key SECRET-MATERIAL" } });
-        const issues = configuredRootIssues(settings, given);
+        const issues = configuredRootIssues(settings.pki, given);
         expect(issues.map((issue) => issue.message)).toEqual([
             'root "offline" needs privateKeyPem (a PEM private key) in the secret configuration key rootCertificates.offline. ' +
                 "Fix: pulumi config set --secret --path 'rootCertificates.<root>.certificatePem' < root.pem (and privateKeyPem)",
         ]);
         expect(JSON.stringify(issues)).not.toContain("SECRET-MATERIAL");
-        expect(configuredRootIssues(settings, undefined).length).toBe(1);
-        expect(configuredRootIssues(settingsWith(), undefined)).toEqual([]);
+        expect(configuredRootIssues(settings.pki, undefined).length).toBe(1);
+        expect(configuredRootIssues(settingsWith().pki, undefined)).toEqual([]);
     });
 });

@@ -10,30 +10,27 @@ import * as path from "path";
 import { reissueReasons, renewalDue } from "../components/pki/intermediateCertificate";
 import { signIntermediate } from "../components/pki/signing";
 import { basicConstraints, keyUsage } from "../components/verify/x509";
+import { KeyName, keyFile } from "./keyMaterial";
 
 function openssl(dir: string, ...args: string[]): void {
     execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
 }
 
-/** A root and an intermediate's key and request, as istiod's operators make them with openssl. */
-function material(rootKey: string[], intermediateKey: string[]) {
+/** A root and an intermediate's request, as istiod's operators make them with openssl (keys: test/keyMaterial.ts). */
+function material(rootKey: KeyName, intermediateKey: KeyName) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "signing-"));
-    openssl(dir, ...rootKey, "-out", "root.key");
+    fs.copyFileSync(keyFile(rootKey), path.join(dir, "root.key"));
     openssl(dir, "req", "-x509", "-key", "root.key", "-out", "root.pem", "-days", "3650", "-subj", "/O=Istio/CN=Root CA");
-    openssl(dir, ...intermediateKey, "-out", "ca.key");
+    fs.copyFileSync(keyFile(intermediateKey), path.join(dir, "ca.key"));
     openssl(dir, "req", "-new", "-key", "ca.key", "-out", "ca.csr", "-subj", "/O=Istio/CN=Intermediate CA/L=prod-eu-1");
     const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
     return { dir, rootPem: read("root.pem"), rootKey: read("root.key"), request: read("ca.csr") };
 }
 
-const ECDSA_P384 = ["ecparam", "-name", "secp384r1", "-genkey", "-noout"];
-const ECDSA_P256 = ["ecparam", "-name", "prime256v1", "-genkey", "-noout"];
-const RSA_3072 = ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"];
-
 describe("signIntermediate", () => {
-    test.each([
-        ["ECDSA P-384 root, P-256 intermediate", ECDSA_P384, ECDSA_P256],
-        ["RSA root and intermediate", RSA_3072, RSA_3072],
+    test.each<[string, KeyName, KeyName]>([
+        ["ECDSA P-384 root, P-256 intermediate", "ecdsa-p384", "ecdsa-p256"],
+        ["RSA root and intermediate", "rsa-3072", "rsa-3072-other"],
     ])("%s: a pathlen-0 CA with Istio's key usages and SAN, chaining to the root", async (_title, rootKey, intermediateKey) => {
         const { dir, rootPem, rootKey: rootKeyPem, request } = material(rootKey, intermediateKey);
         const now = new Date("2026-11-25T08:00:00Z");
@@ -56,7 +53,7 @@ describe("signIntermediate", () => {
     });
 
     test("refuses a request that its own key did not sign", async () => {
-        const { rootPem, rootKey, request } = material(ECDSA_P384, ECDSA_P256);
+        const { rootPem, rootKey, request } = material("ecdsa-p384", "ecdsa-p256");
         const tampered = request.replace(/[A-Za-z](?=[A-Za-z0-9+/=]*\n-----END)/, (letter) => (letter === "A" ? "B" : "A"));
         await expect(
             signIntermediate({ certRequestPem: tampered, caCertPem: rootPem, caPrivateKeyPem: rootKey, validityPeriodHours: 1, dnsNames: [] }),

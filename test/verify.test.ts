@@ -8,6 +8,7 @@ import * as path from "path";
 import { X509Certificate } from "crypto";
 import { caChain, formatReport, injectedBy, istiodReady, validationAnswers } from "../components/verify/checks";
 import { basicConstraints, certificatesIn, keyUsage } from "../components/verify/x509";
+import { keyFile } from "./keyMaterial";
 
 interface Pki {
     readonly root: string;
@@ -16,8 +17,19 @@ interface Pki {
     readonly otherRoot: string;
 }
 
-/** A root and an intermediate as Istio wants them, made by openssl (not by the code under test). */
+/**
+ * A root and an intermediate as Istio wants them, made by openssl (not by the code under test) from the shared keys
+ * (test/keyMaterial.ts); made once per lifetime and path length, as tests only read them.
+ */
+const pkis = new Map<string, Pki>();
 function makePki(intermediateDays: number, pathlen = 0): Pki {
+    const key = `${intermediateDays}/${pathlen}`;
+    const made = pkis.get(key) ?? signPki(intermediateDays, pathlen);
+    pkis.set(key, made);
+    return made;
+}
+
+function signPki(intermediateDays: number, pathlen: number): Pki {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-pki-"));
     const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
     fs.writeFileSync(
@@ -29,10 +41,13 @@ function makePki(intermediateDays: number, pathlen = 0): Pki {
             "subjectAltName = DNS:istiod.istio-system.svc",
         ].join("\n"),
     );
+    fs.copyFileSync(keyFile("ecdsa-p256"), path.join(dir, "root.key"));
+    fs.copyFileSync(keyFile("ecdsa-p256-other"), path.join(dir, "other.key"));
+    fs.copyFileSync(keyFile("ecdsa-p256-third"), path.join(dir, "ca.key"));
     for (const name of ["root", "other"]) {
-        run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.pem`, "-days", "3650", "-subj", `/O=Istio/CN=Root CA ${name}`);
+        run("req", "-x509", "-key", `${name}.key`, "-out", `${name}.pem`, "-days", "3650", "-subj", `/O=Istio/CN=Root CA ${name}`);
     }
-    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.csr", "-subj", "/O=Istio/CN=Intermediate CA/L=Kubernetes");
+    run("req", "-new", "-key", "ca.key", "-out", "ca.csr", "-subj", "/O=Istio/CN=Intermediate CA/L=Kubernetes");
     run("x509", "-req", "-in", "ca.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-out", "ca.pem", "-days", String(intermediateDays), "-extfile", "ext.cnf", "-extensions", "intermediate");
     const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
     return { root: read("root.pem"), intermediate: read("ca.pem"), intermediateKey: read("ca.key"), otherRoot: read("other.pem") };

@@ -1,7 +1,24 @@
 /**
- * Typed mesh settings: the validated configuration with every default applied and every derived value computed.
- * Components and values functions take these, never raw configuration.
+ * Typed mesh settings: the validated configuration with every default applied and every derived value computed,
+ * assembled from each concern's own defaults. Components and values functions take (parts of) these, never raw
+ * configuration.
  */
+import { LifecycleSettings, ReadinessSettings, toLifecycleSettings, toReadinessSettings } from "./lifecycle";
+import {
+    ChartSource,
+    ClusterSettings,
+    ImageSettings,
+    IstioPlatform,
+    IstioProfile,
+    istioNamespaceOf,
+    IstiodSettings,
+    ProxySettings,
+    toChartSource,
+    toClusterSettings,
+    toImageSettings,
+    toIstiodSettings,
+    toProxySettings,
+} from "./controlPlane";
 import {
     DEFAULT_TAG,
     NamespaceEnrollment,
@@ -11,94 +28,46 @@ import {
     toTags,
     toWebhookSettings,
     WebhookSettings,
-} from "./enrollmentSettings";
-import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gatewaySettings";
-import { InterceptionSettings, toInterceptionSettings } from "./interceptionSettings";
+} from "./enrollment";
+import { DataPlaneSettings, toDataPlaneSettings } from "./dataPlane";
+import { GatewayApiSettings, toGatewayApiSettings } from "./gatewayApi";
+import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gateways";
+import { InterceptionSettings, toInterceptionSettings } from "./interception";
 import { IstioVersion } from "./istioVersion";
-import {
-    MtlsSettings,
-    MultiClusterSettings,
-    PkiSettings,
-    toMtlsSettings,
-    toMultiClusterSettings,
-    toPkiSettings,
-} from "./pkiSettings";
-import {
-    AccessLogEncoding,
-    IstioPlatform,
-    IstioProfile,
-    MeshConfigInput,
-    OutboundTrafficPolicy,
-} from "./schema";
+import { MeshConfigSettings, toMeshConfigSettings } from "./meshConfig";
+import { ValuesInput } from "./overrides";
+import { MtlsSettings, MultiClusterSettings, PkiSettings, toMtlsSettings, toMultiClusterSettings, toPkiSettings } from "./pki";
+import { MeshConfigInput } from "./schema";
 
-/** Where Istio's Helm charts come from. */
-export type ChartSource =
-    /** Istio's official charts for the version's line (OCI from 1.31, the classic repository before). */
-    | { readonly kind: "official" }
-    /** A Helm repository (https://) or OCI registry path (oci://), e.g. a mirror. */
-    | { readonly kind: "repository"; readonly url: string }
-    /** A local folder of unpacked charts, for air-gapped installs. `{version}` in the path is replaced. */
-    | { readonly kind: "directory"; readonly path: string };
-
+export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, ProxySettings } from "./controlPlane";
+export type { MeshConfigSettings } from "./meshConfig";
 export type { ResourceQuantities, ResourceRequirements } from "./primitives";
-import { ResourceRequirements } from "./primitives";
 
-export interface IstiodSettings {
-    readonly replicas: number;
-    readonly autoscale: {
-        readonly enabled: boolean;
-        readonly min: number;
-        readonly max: number;
-        readonly targetCpuUtilization: number;
-    };
-    readonly disruptionBudget: { readonly enabled: boolean; readonly minAvailable: number };
-    readonly resources: ResourceRequirements;
-}
-
-export interface MeshConfigSettings {
-    readonly accessLogFile: string;
-    readonly accessLogEncoding: AccessLogEncoding;
-    readonly outboundTrafficPolicy: OutboundTrafficPolicy;
-    readonly holdApplicationUntilProxyStarts: boolean;
-    readonly trustDomain: string;
-    /** Former trust domains still accepted as this mesh's, during a migration. */
-    readonly trustDomainAliases: readonly string[];
-}
-
-export interface ImageSettings {
-    readonly hub: string;
-    /** A tag for every revision's images; undefined: each revision's own version (see imageTagFor). */
-    readonly tag?: string;
-    readonly pullSecrets: readonly string[];
-}
-
-export interface ClusterSettings {
-    /** A kubeconfig path or its contents; undefined means the current kube context (KUBECONFIG or ~/.kube/config). */
-    readonly kubeconfig?: string;
-    readonly context?: string;
+/** Which Istio releases run, as which revisions, with which tags; and the chart profile and platform. */
+export interface IstioSettings {
+    /** Every control-plane revision, in the order written. */
+    readonly revisions: readonly RevisionSettings[];
+    /** Revision tag -> revision name; `default` is always present. */
+    readonly tags: Readonly<Record<string, string>>;
+    /** The version of the default tag's revision. */
+    readonly version: IstioVersion;
+    /** The default tag's revision: it owns cluster-wide validation. */
+    readonly revision: string;
+    /** The newest version among the revisions: CRDs, cluster roles, gateways and the CNI agent come from its charts. */
+    readonly baseVersion: IstioVersion;
+    readonly profile: IstioProfile;
+    readonly platform?: IstioPlatform;
 }
 
 export interface MeshSettings {
-    readonly istio: {
-        /** Every control-plane revision, in the order written. */
-        readonly revisions: readonly RevisionSettings[];
-        /** Revision tag -> revision name; `default` is always present. */
-        readonly tags: Readonly<Record<string, string>>;
-        /** The version of the default tag's revision. */
-        readonly version: IstioVersion;
-        /** The default tag's revision: it owns cluster-wide validation. */
-        readonly revision: string;
-        /** The newest version among the revisions: CRDs and cluster roles come from its base chart. */
-        readonly baseVersion: IstioVersion;
-        readonly profile: IstioProfile;
-        readonly platform?: IstioPlatform;
-    };
+    readonly istio: IstioSettings;
     /** The namespace of istiod and the mesh's root namespace. */
     readonly namespace: string;
     readonly charts: ChartSource;
     readonly images: ImageSettings;
     readonly istiod: IstiodSettings;
     readonly meshConfig: MeshConfigSettings;
+    readonly proxy: ProxySettings;
     readonly cluster: ClusterSettings;
     readonly pki: PkiSettings;
     readonly multiCluster: MultiClusterSettings;
@@ -108,6 +77,14 @@ export interface MeshSettings {
     readonly interception: InterceptionSettings;
     readonly gateways: readonly GatewaySettings[];
     readonly egress: EgressSettings;
+    /** Sidecar or ambient; ambient adds ztunnel and runs the CNI agent in ambient mode. */
+    readonly dataPlane: DataPlaneSettings;
+    /** Whether the stack manages the Gateway API CRDs (and at which version), checks another owner's, or neither. */
+    readonly gatewayApi: GatewayApiSettings;
+    /** Chart overrides, merged over the stack's own values (keys the stack derives were refused). */
+    readonly values: ValuesInput;
+    readonly readiness: ReadinessSettings;
+    readonly lifecycle: LifecycleSettings;
 }
 
 /** Environment that may override the configuration: a local chart folder for air-gapped and local runs. */
@@ -115,99 +92,53 @@ export interface SettingsEnvironment {
     readonly chartsDirectory?: string;
 }
 
-// Istio publishes release images here; the charts in Istio's source tree point at a test registry instead.
-const OFFICIAL_IMAGE_HUB = "docker.io/istio";
-
-/**
- * Applies defaults to a configuration that already passed schema.ts and crossFieldIssues.
- */
+/** Applies every concern's defaults to a configuration that already passed the schema and every check. */
 export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}): MeshSettings {
-    const revisions = toRevisions(input);
-    const tags = toTags(input, revisions);
+    const revisions = toRevisions(input.istio);
+    const tags = toTags(input.istio, revisions);
     const defaultRevision = revisions.find((revision) => revision.name === tags[DEFAULT_TAG])!;
-    const version = defaultRevision.version;
-    // Istio's conventional namespace; istioctl, docs and dashboards expect it.
-    const namespace = input.namespace ?? "istio-system";
-    const gateways = toGatewaySettings(input);
-    const autoscaleEnabled = input.istiod?.autoscale?.enabled ?? false; // fixed replicas give a stable preview; HPAs need metrics-server
-    // A fixed replica count of 1 is Istio's own default: fine for dev, prod stacks raise it.
-    const replicas = input.istiod?.replicas ?? 1;
-    // Istio's chart defaults for the autoscaler: 1 to 5 pods at 80% of requested CPU.
-    const autoscaleMin = input.istiod?.autoscale?.min ?? 1;
-    const autoscaleMax = input.istiod?.autoscale?.max ?? 5;
-    const fewestPods = autoscaleEnabled ? autoscaleMin : replicas;
-    // One pod must stay up during node drains; with one pod a budget would block every drain, so it is off then.
-    const minAvailable = input.istiod?.disruptionBudget?.minAvailable ?? 1;
-    const budgetEnabled = input.istiod?.disruptionBudget?.enabled ?? fewestPods > minAvailable;
-
-    const chartsDirectory = env.chartsDirectory ?? input.charts?.directory;
-    const charts: ChartSource =
-        chartsDirectory !== undefined
-            ? { kind: "directory", path: chartsDirectory }
-            : input.charts?.repository !== undefined
-              ? { kind: "repository", url: input.charts.repository }
-              : { kind: "official" };
-
+    const namespace = istioNamespaceOf(input.namespace);
+    const gateways = toGatewaySettings(input.gateways);
+    const dataPlane = toDataPlaneSettings(input, namespace);
+    const baseVersion = newest(revisions.map((revision) => revision.version));
     return {
         istio: {
             revisions,
             tags,
-            version,
+            version: defaultRevision.version,
             revision: defaultRevision.name,
-            baseVersion: newest(revisions.map((revision) => revision.version)),
+            baseVersion,
             // "default" is Istio's own default profile: no profile file applied.
             profile: input.istio.profile ?? "default",
             platform: input.istio.platform,
         },
         namespace,
-        charts,
-        images: {
-            hub: input.images?.hub ?? OFFICIAL_IMAGE_HUB,
-            tag: input.images?.tag,
-            pullSecrets: input.images?.pullSecrets ?? [],
-        },
-        istiod: {
-            replicas,
-            autoscale: {
-                enabled: autoscaleEnabled,
-                min: autoscaleMin,
-                max: autoscaleMax,
-                targetCpuUtilization: input.istiod?.autoscale?.targetCpuUtilization ?? 80,
-            },
-            disruptionBudget: { enabled: budgetEnabled, minAvailable },
-            // Istio's chart requests 500m/2Gi, sized for large meshes; the same here so capacity plans match Istio's docs.
-            resources: input.istiod?.resources ?? { requests: { cpu: "500m", memory: "2048Mi" } },
-        },
-        meshConfig: {
-            // Access logs off, as in Istio: they are costly at scale; dev stacks turn them on.
-            accessLogFile: input.meshConfig?.accessLogFile ?? "",
-            accessLogEncoding: input.meshConfig?.accessLogEncoding ?? "TEXT",
-            // Istio's default; REGISTRY_ONLY needs an egress path for every external host.
-            outboundTrafficPolicy: input.meshConfig?.outboundTrafficPolicy ?? "ALLOW_ANY",
-            // On (Istio's default is off): without it, an app that calls out at start fails before Envoy is ready.
-            holdApplicationUntilProxyStarts: input.meshConfig?.holdApplicationUntilProxyStarts ?? true,
-            // Istio's default trust domain; multi-cluster and prod meshes set their own.
-            trustDomain: input.meshConfig?.trustDomain ?? "cluster.local",
-            trustDomainAliases: input.meshConfig?.trustDomainAliases ?? [],
-        },
-        cluster: {
-            kubeconfig: input.cluster?.kubeconfig,
-            context: input.cluster?.context,
-        },
-        pki: toPkiSettings(input),
-        multiCluster: toMultiClusterSettings(input),
-        mtls: toMtlsSettings(input),
-        namespaces: toNamespaceEnrollments(input),
-        webhooks: toWebhookSettings(input, namespace),
-        interception: toInterceptionSettings(input, namespace),
+        charts: toChartSource(input.charts, env.chartsDirectory),
+        images: toImageSettings(input.images),
+        istiod: toIstiodSettings(input.istiod),
+        meshConfig: toMeshConfigSettings(input.meshConfig),
+        proxy: toProxySettings(input.proxy),
+        cluster: toClusterSettings(input.cluster),
+        pki: toPkiSettings(input.pki),
+        multiCluster: toMultiClusterSettings(input.multiCluster),
+        mtls: toMtlsSettings(input.mtls),
+        namespaces: toNamespaceEnrollments(input.namespaces, dataPlane.mode),
+        webhooks: toWebhookSettings(input.webhooks, namespace),
+        interception: toInterceptionSettings(input.interception, input.istio.platform, namespace, dataPlane.mode),
         gateways,
-        egress: toEgressSettings(input, gateways),
+        egress: toEgressSettings(input.egress, gateways),
+        dataPlane,
+        gatewayApi: toGatewayApiSettings(input, baseVersion),
+        // No overrides: the stack's own values, and the charts' defaults below them.
+        values: input.values ?? {},
+        readiness: toReadinessSettings(input.readiness),
+        lifecycle: toLifecycleSettings(input.lifecycle),
     };
 }
 
 /** A revision's image tag: pinned to its release, never a moving tag, unless a tag is configured. */
-export function imageTagFor(settings: MeshSettings, revision: RevisionSettings): string {
-    return settings.images.tag ?? revision.version.text;
+export function imageTagFor(images: ImageSettings, revision: RevisionSettings): string {
+    return images.tag ?? revision.version.text;
 }
 
 /** The newest of several versions (pre-releases sort before their release). */

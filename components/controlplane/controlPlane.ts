@@ -5,19 +5,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
-import { MeshSettings } from "../config/settings";
+import { GatewayApiCrds, GatewayApiCrdsArgs } from "../gatewayapi/crds";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
+import { skipServiceAwaitTransform } from "../readiness/serviceAwait";
 import { webhookOwnershipTransform } from "../webhooks/drift";
-import { baseValues, istiodValues } from "./values";
+import { baseValues, ControlPlaneSettings, istiodValues } from "./values";
 
 export interface ControlPlaneArgs {
-    /** Validated mesh settings; their shape decides which resources exist, so they are plain values. */
-    readonly settings: MeshSettings;
+    /** Validated settings of the control plane; their shape decides which resources exist, so they are plain values. */
+    readonly settings: ControlPlaneSettings;
     /**
      * The plug-in CA for istiod. When given, the `cacerts` Secret is created in the Istio namespace and istiod
      * waits for it; without it, istiod generates its own self-signed CA.
      */
     readonly pluginCa?: pulumi.Input<PluginCaCertificates>;
+    /** The Gateway API CRDs the stack manages: applied after the base chart and before istiod, in Istio's order. */
+    readonly gatewayApiCrds?: GatewayApiCrdsArgs;
 }
 
 /** The label every object of the mesh stack carries, beside Istio's own. */
@@ -40,6 +43,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     /** One istiod per revision, by revision name, each ready before anything that depends on it. */
     readonly istiods: Readonly<Record<string, k8s.helm.v4.Chart>>;
     readonly cacerts?: k8s.core.v1.Secret;
+    readonly gatewayApiCrds?: GatewayApiCrds;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ControlPlane.__pulumiType, name, {}, opts);
@@ -84,6 +88,11 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace], transforms: [webhooks] },
         );
 
+        if (args.gatewayApiCrds !== undefined) {
+            this.gatewayApiCrds = new GatewayApiCrds(`${name}-gateway-api`, args.gatewayApiCrds, { parent: this, dependsOn: [this.base] });
+        }
+        // CRDs first (Istio's, then the Gateway API's); and the CA Secret, or istiod starts with a self-signed CA of its own.
+        const istiodNeeds: pulumi.Resource[] = [this.base, ...(this.cacerts ? [this.cacerts] : []), ...(this.gatewayApiCrds ? [this.gatewayApiCrds] : [])];
         const istiods: Record<string, k8s.helm.v4.Chart> = {};
         for (const revision of settings.istio.revisions) {
             istiods[revision.name] = new k8s.helm.v4.Chart(
@@ -100,9 +109,9 @@ export class ControlPlane extends pulumi.ComponentResource {
                 },
                 {
                     parent: this,
-                    // CRDs first; and the CA Secret, or istiod starts with a self-signed CA of its own.
-                    dependsOn: this.cacerts ? [this.base, this.cacerts] : [this.base],
-                    transforms: [webhooks],
+                    dependsOn: istiodNeeds,
+                    // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves.
+                    transforms: [webhooks, skipServiceAwaitTransform],
                 },
             );
         }

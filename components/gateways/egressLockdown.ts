@@ -2,7 +2,7 @@
  * Egress lock-down: the allowed external hosts, routed through the egress gateway (see egressRules.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AllowedHost } from "../config/gatewaySettings";
+import { AllowedHost } from "../config/gateways";
 import { EgressGatewayRef, egressObjects } from "./egressRules";
 import { istioResource } from "./gateway";
 

@@ -4,7 +4,7 @@
  * VirtualService sends the sidecars' traffic to the egress gateway and the egress gateway's traffic out. With
  * outboundTrafficPolicy REGISTRY_ONLY nothing else leaves. Pure: the objects' exact specs.
  */
-import { AllowedHost } from "../config/gatewaySettings";
+import { AllowedHost } from "../config/gateways";
 import { gatewaySelector } from "./values";
 
 export interface IstioObject {

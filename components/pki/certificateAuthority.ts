@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { PkiSettings, RootSettings } from "../config/pkiSettings";
+import { PkiSettings, RootSettings } from "../config/pki";
 import { PluginCaCertificates } from "./cacerts";
 import { IntermediateCertificate } from "./intermediateCertificate";
 import { intermediateCertificateSpec, intermediateRequestSpec, keySpec, pemBundle, rootCertificateSpec } from "./specs";

@@ -2,7 +2,7 @@
  * The exact inputs of every TLS resource of the mesh's PKI, as pure functions of the settings: what is worth testing
  * is here, and the component only wires it.
  */
-import { PkiSettings } from "../config/pkiSettings";
+import { PkiSettings } from "../config/pki";
 
 /** tls.PrivateKey inputs. */
 export interface KeySpec {

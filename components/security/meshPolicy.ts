@@ -3,7 +3,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MtlsMode } from "../config/pkiSchema";
+import { MtlsMode } from "../config/pki";
 
 export interface MeshPolicyArgs {
     /** The mesh's root namespace: a PeerAuthentication there applies to the whole mesh. */

@@ -199,13 +199,17 @@ suite(`the real istiod ${version} serving the stack`, () => {
         console.log(`timings (s): ${JSON.stringify(timings, undefined, 2)}`);
     });
 
-    test("without istiod, the first up stops at the first Istio resource: validation fails closed, at once", async () => {
-        configure(meshConfig());
+    test("without istiod, the first up stops at the readiness gate: the injector does not answer", async () => {
+        // The shortest wait the gate takes: nothing would answer within any timeout here.
+        configure(meshConfig({ readiness: { timeoutSeconds: 10 } }));
         await expect(timed("up without istiod (fails)", () => workspace.up())).rejects.toThrow(
             new RegExp(
-                `mesh-policy-mtls[\\s\\S]*failed calling webhook "validation\\.istio\\.io"[\\s\\S]*code 503: 503 no backend registered for istio-system/istiod-${revision}:15017`,
+                `mesh-ready[\\s\\S]*istiod does not serve after 10 s: namespace default is injected by ${revision}: the dry-run pod was refused:[\\s\\S]*` +
+                    `failed calling webhook "rev\\.object\\.sidecar-injector\\.istio\\.io"[\\s\\S]*no backend registered for istio-system/istiod-${revision}`,
             ),
         );
+        // Nothing that needs istiod was applied.
+        expect(find("peerauthentication", "default", "istio-system")).toBeUndefined();
         // Everything istiod reads is there.
         for (const name of [`istio-${revision}`, `istio-sidecar-injector-${revision}`]) {
             expect(find("configmap", name, "istio-system")).toBeDefined();

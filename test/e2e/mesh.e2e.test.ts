@@ -38,6 +38,8 @@ function meshConfig(overrides: Record<string, unknown> = {}): Record<string, unk
         mtls: { mode: "STRICT" },
         // Nothing serves the webhooks on simulated nodes; see the file comment.
         webhooks: { validationFailurePolicy: "Ignore" },
+        // No istiod runs on the local cluster: the readiness gate says it skips its probes.
+        readiness: { probe: "skip" },
         namespaces: [{ name: "e2e-shop" }, { name: EXISTING_NAMESPACE, existing: true }],
         cluster: { kubeconfig },
         ...overrides,

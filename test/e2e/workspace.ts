@@ -1,6 +1,8 @@
 /**
- * A throwaway Pulumi workspace for one end-to-end run: the project's program in a temporary folder (links to the
- * sources, its own stack file), a unique stack, and the engine events of each operation.
+ * Throwaway Pulumi workspaces on the local cluster, for the end-to-end suites and the benchmarks (scripts/bench):
+ * the project's program in a temporary folder (links to the sources, stack files of its own, optionally a state
+ * backend of its own), and what both need around it (the cluster's environment, Istio's CRDs removed between runs).
+ * The suites drive it with the automation API (E2eWorkspace); the benchmarks time the pulumi CLI in its folder.
  */
 import * as automation from "@pulumi/pulumi/automation";
 import * as fs from "fs";
@@ -11,7 +13,37 @@ import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { kubectl } from "../../components/verify/kubectl";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** What a workspace links from the project: the program, its dependencies and the policy pack. */
 const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "policy"];
+
+/** The project's program in a temporary folder of its own. */
+export class ProjectFolder {
+    readonly dir: string;
+    /** The state backend of this folder (`file://...`), when it has one of its own. */
+    readonly backendUrl?: string;
+
+    /** `ownBackend`: keep the state in the folder too (the stacks' names then need not be unique). */
+    constructor(prefix: string, options: { ownBackend?: boolean } = {}) {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+        if (options.ownBackend === true) {
+            const backend = path.join(this.dir, ".state");
+            fs.mkdirSync(backend);
+            this.backendUrl = `file://${backend}`;
+        }
+        for (const entry of LINKED) {
+            fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(this.dir, entry));
+        }
+    }
+
+    /** Writes the stack file of `stackName` with this mesh configuration. */
+    configure(stackName: string, mesh: Record<string, unknown>): void {
+        fs.writeFileSync(path.join(this.dir, `Pulumi.${stackName}.yaml`), stringify({ config: { "istio-mesh:mesh": mesh } }));
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
 
 export interface Step {
     readonly op: string;
@@ -32,31 +64,24 @@ export interface StateResource {
 export class E2eWorkspace {
     readonly stackName: string;
     readonly workDir: string;
+    private readonly folder: ProjectFolder;
+    private readonly env: Record<string, string>;
     private stackPromise?: Promise<automation.Stack>;
 
     /**
      * A unique stack `<prefix>-<time>`; or, with `stackName`, that exact name in a backend of its own (a temporary
      * folder), for what depends on the stack's name, such as the policy pack's prod rules.
      */
-    constructor(prefix: string, private readonly env: Record<string, string>, stackName?: string) {
+    constructor(prefix: string, env: Record<string, string>, stackName?: string) {
         this.stackName = stackName ?? `${prefix}-${Date.now().toString(36)}`;
-        this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-        if (stackName !== undefined) {
-            const backend = path.join(this.workDir, ".state");
-            fs.mkdirSync(backend);
-            this.env = { ...env, PULUMI_BACKEND_URL: `file://${backend}` };
-        }
-        for (const entry of LINKED) {
-            fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(this.workDir, entry));
-        }
+        this.folder = new ProjectFolder(prefix, { ownBackend: stackName !== undefined });
+        this.workDir = this.folder.dir;
+        this.env = this.folder.backendUrl === undefined ? env : { ...env, PULUMI_BACKEND_URL: this.folder.backendUrl };
     }
 
     /** Writes the stack file with this mesh configuration. */
     configure(mesh: Record<string, unknown>): void {
-        fs.writeFileSync(
-            path.join(this.workDir, `Pulumi.${this.stackName}.yaml`),
-            stringify({ config: { "istio-mesh:mesh": mesh } }),
-        );
+        this.folder.configure(this.stackName, mesh);
     }
 
     stack(): Promise<automation.Stack> {
@@ -73,9 +98,9 @@ export class E2eWorkspace {
         return steps;
     }
 
-    async up(): Promise<{ steps: Step[]; result: automation.UpResult }> {
+    async up(options: { refresh?: boolean } = {}): Promise<{ steps: Step[]; result: automation.UpResult }> {
         const steps: Step[] = [];
-        const result = await (await this.stack()).up({ onEvent: collect(steps) });
+        const result = await (await this.stack()).up({ onEvent: collect(steps), refresh: options.refresh });
         return { steps, result };
     }
 
@@ -92,7 +117,7 @@ export class E2eWorkspace {
     async remove(): Promise<void> {
         const stack = await this.stack();
         await stack.workspace.removeStack(this.stackName);
-        fs.rmSync(this.workDir, { recursive: true, force: true });
+        this.folder.remove();
     }
 
     /** A suite's teardown: destroy what is left, remove the stack and the folder, then Istio's CRDs; never throws. */
@@ -109,13 +134,14 @@ export function clusterEnv(): Record<string, string> {
 }
 
 /**
- * Deletes Istio's CRDs, which a destroy keeps (Istio marks them helm.sh/resource-policy: keep), so that the next
- * suite starts from an empty cluster.
+ * Deletes Istio's CRDs (of the cluster in KUBECONFIG), which a destroy keeps (Istio marks them
+ * helm.sh/resource-policy: keep), and waits until they are gone, so that the next suite or run starts from an empty
+ * cluster.
  */
 export function deleteIstioCrds(): void {
     const names = kubectl(["get", "crd", "-o", "name"]).split("\n").filter((name) => name.endsWith(".istio.io"));
     if (names.length > 0) {
-        kubectl(["delete", "--ignore-not-found", ...names]);
+        kubectl(["delete", "--ignore-not-found", "--wait=true", ...names]);
     }
 }
 

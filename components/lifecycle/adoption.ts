@@ -1,0 +1,87 @@
+/**
+ * Judging the adoption of an existing install (istioctl, Helm) by the stack, from the stack's preview and what the
+ * API server says server-side apply would make of each object (scripts/adopt.ts reads both). Pure functions.
+ */
+
+/** One step of `pulumi preview --json`. */
+export interface PreviewStep {
+    readonly op: string;
+    readonly urn: string;
+    readonly newState?: { readonly type: string; readonly custom?: boolean; readonly inputs?: Record<string, unknown> };
+}
+
+/** An object that exists and that the first up takes over, with the fields server-side apply changes. */
+export interface AdoptedObject {
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly changed: readonly string[];
+}
+
+/** Metadata the API server maintains: never a change of the object. */
+const SERVER_FIELDS = new Set(["metadata.managedFields", "metadata.resourceVersion", "metadata.generation", "metadata.uid", "metadata.creationTimestamp", "status"]);
+
+/** The paths (dotted, down to two levels below the top, then whole values) where `merged` differs from `live`. */
+export function changedPaths(live: unknown, merged: unknown, prefix = "", depth = 0): string[] {
+    if (SERVER_FIELDS.has(prefix)) {
+        return [];
+    }
+    const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+    if (isObject(live) && isObject(merged) && depth < 4) {
+        const keys = [...new Set([...Object.keys(live), ...Object.keys(merged)])].sort();
+        return keys.flatMap((key) => changedPaths(live[key], merged[key], prefix === "" ? key : `${prefix}.${key}`, depth + 1));
+    }
+    return JSON.stringify(live) === JSON.stringify(merged) ? [] : [prefix];
+}
+
+/** Kinds whose pods restart when their pod template changes. */
+const WORKLOAD_KINDS = new Set(["Deployment", "DaemonSet", "StatefulSet"]);
+
+export interface AdoptionInput {
+    readonly steps: readonly PreviewStep[];
+    readonly adopted: readonly AdoptedObject[];
+    /** Objects of the preview that do not exist yet. */
+    readonly created: number;
+    readonly ca: {
+        /** The stack creates the plug-in CA's `cacerts` Secret (pki.enabled). */
+        readonly pluginCa: boolean;
+        readonly existingCacerts: boolean;
+        /** istiod's own self-signed CA (istio-ca-secret) exists: the running mesh trusts its root. */
+        readonly selfSignedCa: boolean;
+    };
+}
+
+/** The report, and whether the first up is safe (in place only: nothing deleted or replaced, no pod restarts, same CA). */
+export function adoptionReport(input: AdoptionInput): { readonly lines: string[]; readonly safe: boolean } {
+    const lines: string[] = [];
+    const destructive = input.steps.filter((step) => ["delete", "replace", "create-replacement", "delete-replaced"].includes(step.op));
+    const updated = input.adopted.filter((object) => object.changed.length > 0);
+    const unchanged = input.adopted.filter((object) => object.changed.length === 0);
+    const restarts = updated.filter((object) => WORKLOAD_KINDS.has(object.kind) && object.changed.some((change) => change.startsWith("spec.template")));
+    lines.push(`${input.adopted.length} existing object(s) taken over in place (server-side apply, conflicts forced): ${updated.length} updated, ${unchanged.length} unchanged`);
+    for (const object of updated) {
+        lines.push(`  ~ ${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}: ${object.changed.join(", ")}`);
+    }
+    lines.push(`${input.created} new object(s) created`);
+    if (destructive.length > 0) {
+        lines.push(`FAIL  ${destructive.length} step(s) delete or replace: ${destructive.map((step) => `${step.op} ${step.urn.split("::").pop()}`).join(", ")}`);
+    }
+    if (restarts.length > 0) {
+        lines.push(`FAIL  pods restart: ${restarts.map((object) => `${object.kind} ${object.name} (${object.changed.filter((change) => change.startsWith("spec.template")).join(", ")})`).join("; ")}`);
+    } else {
+        lines.push("ok    no pod restarts: no pod template changes");
+    }
+    const caReplaced = input.ca.pluginCa && (input.ca.existingCacerts || input.ca.selfSignedCa);
+    if (caReplaced) {
+        lines.push(
+            input.ca.existingCacerts
+                ? "FAIL  the stack writes its own cacerts over the existing one: give the existing root as pki.roots (source: config), or set pki.enabled: false"
+                : "FAIL  istiod runs its own self-signed CA (istio-ca-secret): a plug-in CA is a new root that running workloads do not trust; set pki.enabled: false to keep it, or rotate the root as a planned change",
+        );
+    } else {
+        lines.push("ok    the CA stays the one the mesh runs with");
+    }
+    const safe = destructive.length === 0 && restarts.length === 0 && !caReplaced;
+    lines.push(safe ? "The first up adopts the install in place." : "The first up is not an in-place adoption (above).");
+    return { lines, safe };
+}

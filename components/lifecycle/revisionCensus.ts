@@ -1,0 +1,183 @@
+/**
+ * Which pods run which revision's proxies, read from the live cluster, and what that means for a change:
+ *
+ * - removing a revision (it runs on the cluster, the configuration no longer has it) while pods still run its proxies
+ *   cuts those proxies off their control plane: refused, with the count and the namespaces, unless forced;
+ * - after a tag moves, pods keep the proxies of the revision that injected them until they restart: verify lists
+ *   them as needing a restart.
+ *
+ * The judging functions are pure; readLiveMesh reads the cluster with kubectl.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CheckResult } from "../verify/checks";
+import { KubeAccess, kubectlSync } from "./kube";
+import { PATCH_FORCE_ANNOTATION } from "./ownership";
+
+/** A pod that runs an Istio proxy, and the revision whose injector put it there. */
+export interface ProxyPod {
+    readonly namespace: string;
+    readonly name: string;
+    readonly revision: string;
+}
+
+export interface LiveMesh {
+    /** Revisions with an istiod Deployment in the Istio namespace. */
+    readonly revisions: readonly string[];
+    /**
+     * Those of them applied by this project (their Deployment carries the forced-ownership annotation): only these
+     * can be removed by a change of the configuration; an istiod installed otherwise is never the stack's to remove.
+     * Undefined: all of them.
+     */
+    readonly owned?: readonly string[];
+    readonly proxies: readonly ProxyPod[];
+}
+
+export interface RevisionUse {
+    readonly revision: string;
+    readonly pods: number;
+    /** Namespace -> pods, sorted by namespace. */
+    readonly namespaces: Readonly<Record<string, number>>;
+}
+
+/** Pods per revision and namespace. Pure. */
+export function census(proxies: readonly ProxyPod[]): Record<string, RevisionUse> {
+    const uses: Record<string, { pods: number; namespaces: Record<string, number> }> = {};
+    for (const pod of proxies) {
+        const use = (uses[pod.revision] ??= { pods: 0, namespaces: {} });
+        use.pods += 1;
+        use.namespaces[pod.namespace] = (use.namespaces[pod.namespace] ?? 0) + 1;
+    }
+    return Object.fromEntries(
+        Object.entries(uses)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([revision, use]) => [
+                revision,
+                { revision, pods: use.pods, namespaces: Object.fromEntries(Object.entries(use.namespaces).sort(([a], [b]) => a.localeCompare(b))) },
+            ]),
+    );
+}
+
+function namespaceList(use: RevisionUse): string {
+    return Object.entries(use.namespaces)
+        .map(([namespace, pods]) => `${namespace} (${pods})`)
+        .join(", ");
+}
+
+/** The revisions being removed: on the cluster, not in the configuration. Pure. */
+export function removedRevisions(live: LiveMesh, configured: readonly string[]): string[] {
+    return (live.owned ?? live.revisions).filter((revision) => !configured.includes(revision)).sort();
+}
+
+/**
+ * One message per revision that the change removes while pods still run its proxies; empty when the removal is safe.
+ * Pure.
+ */
+export function unsafeRemovals(live: LiveMesh, configured: readonly string[]): string[] {
+    const uses = census(live.proxies);
+    return removedRevisions(live, configured).flatMap((revision) => {
+        const use = uses[revision];
+        return use === undefined
+            ? []
+            : [
+                  `revision ${revision} is removed, but ${use.pods} pod(s) still run its proxies, in ${namespaceList(use)}: ` +
+                      "they would lose their control plane. Fix: move those namespaces to another revision or tag and restart " +
+                      "their workloads first (npm run verify lists them), or set lifecycle.forceRevisionRemoval: true",
+              ];
+    });
+}
+
+/** The error that stops a preview or an up before anything changes; the message alone is shown. */
+export class RevisionInUseError extends pulumi.RunError {
+    constructor(readonly problems: readonly string[], stackName?: string) {
+        super(
+            `Unsafe revision removal${stackName ? ` in stack "${stackName}"` : ""}; nothing was changed:\n` +
+                problems.map((problem) => `  - ${problem}`).join("\n"),
+        );
+        this.name = "RevisionInUseError";
+        this.stack = `${this.name}: ${this.message}`;
+    }
+}
+
+/**
+ * verify's census: the pods of every revision, and those whose proxy is not the revision their namespace's label
+ * selects now (they need a restart, e.g. after a tag moved). `expected` maps namespace -> revision. Pure.
+ */
+export function censusChecks(live: LiveMesh, expected: Readonly<Record<string, string>>): CheckResult[] {
+    const uses = census(live.proxies);
+    const results: CheckResult[] = Object.values(uses).map((use) => ({
+        check: `pods running proxies of ${use.revision}`,
+        status: live.revisions.includes(use.revision) ? "ok" : "fail",
+        detail: live.revisions.includes(use.revision)
+            ? `${use.pods} pod(s): ${namespaceList(use)}`
+            : `${use.pods} pod(s) in ${namespaceList(use)}, and no istiod of that revision runs: restart them`,
+    }));
+    const stale = live.proxies.filter((pod) => expected[pod.namespace] !== undefined && expected[pod.namespace] !== pod.revision);
+    for (const [namespace, pods] of Object.entries(groupByNamespace(stale))) {
+        results.push({
+            check: `namespace ${namespace} runs the proxies of its revision`,
+            status: "warn",
+            detail: `${pods.length} pod(s) still run ${[...new Set(pods.map((pod) => pod.revision))].join(", ")}, the namespace selects ${expected[namespace]}: restart them (${pods
+                .map((pod) => pod.name)
+                .slice(0, 5)
+                .join(", ")}${pods.length > 5 ? ", ..." : ""})`,
+        });
+    }
+    return results;
+}
+
+function groupByNamespace(pods: readonly ProxyPod[]): Record<string, ProxyPod[]> {
+    const groups: Record<string, ProxyPod[]> = {};
+    for (const pod of [...pods].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))) {
+        (groups[pod.namespace] ??= []).push(pod);
+    }
+    return groups;
+}
+
+/**
+ * A proxy pod from one line of the kubectl listing (namespace, name, istio.io/rev label, sidecar.istio.io/status),
+ * undefined for a pod that runs no proxy (istiod's own pods carry the label too). Pure.
+ */
+export function proxyPodFrom(line: string): ProxyPod | undefined {
+    const [namespace, name, label, status] = line.split("\t");
+    if (!namespace || !name || !status) {
+        return undefined;
+    }
+    let revision: string | undefined;
+    try {
+        revision = (JSON.parse(status) as { revision?: string }).revision;
+    } catch {
+        revision = undefined;
+    }
+    return { namespace, name, revision: revision || label || "default" };
+}
+
+const PODS_TEMPLATE =
+    '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\t"}' +
+    '{.metadata.annotations.sidecar\\.istio\\.io/status}{"\\n"}{end}';
+
+/** Reads the revisions installed in the Istio namespace, and the pods that run proxies (only when asked: `withPods`). */
+export function readLiveMesh(access: KubeAccess, istioNamespace: string, withPods: (owned: readonly string[]) => boolean): LiveMesh {
+    const deployments = kubectlSync(access, [
+        "get",
+        "deployments",
+        "-n",
+        istioNamespace,
+        "-l",
+        "app=istiod",
+        "-o",
+        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\n"}{end}`,
+    ])
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => line.split("\t"));
+    const revisions = deployments.map(([revision]) => revision);
+    const owned = deployments.filter(([, forced]) => forced === "true").map(([revision]) => revision);
+    if (!withPods(owned)) {
+        return { revisions, owned, proxies: [] };
+    }
+    const proxies = kubectlSync(access, ["get", "pods", "--all-namespaces", "-l", "istio.io/rev", "-o", `jsonpath=${PODS_TEMPLATE}`])
+        .split("\n")
+        .map(proxyPodFrom)
+        .filter((pod): pod is ProxyPod => pod !== undefined);
+    return { revisions, owned, proxies };
+}

@@ -1,0 +1,64 @@
+/**
+ * The guard of a revision's removal, run by the program before any resource is registered (so at preview too): the
+ * live cluster says which revisions run and which pods run their proxies; removing one that pods still use stops
+ * here, unless forced.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { hasCluster, KubeAccess } from "./kube";
+import { LiveMesh, readLiveMesh, removedRevisions, RevisionInUseError, unsafeRemovals } from "./revisionCensus";
+
+export interface RemovalGuardSettings {
+    readonly istioNamespace: string;
+    /** The revisions the configuration keeps. */
+    readonly revisions: readonly string[];
+    readonly cluster: KubeAccess;
+    /** Remove revisions even while pods run their proxies (they lose their control plane). */
+    readonly force: boolean;
+}
+
+/**
+ * The guard's settings for a mesh: its revisions, and its cluster as kubectl reaches it. Undefined when the
+ * kubeconfig is an Output (known only at deployment): the live cluster cannot be read before the children exist.
+ */
+export function removalGuardFor(
+    settings: { readonly namespace: string; readonly istio: { readonly revisions: readonly { readonly name: string }[] }; readonly lifecycle: { readonly forceRevisionRemoval: boolean } },
+    cluster: { readonly kubeconfig?: pulumi.Input<string>; readonly context?: string } | undefined,
+): RemovalGuardSettings | undefined {
+    const kubeconfig = cluster?.kubeconfig;
+    if (kubeconfig !== undefined && typeof kubeconfig !== "string") {
+        return undefined;
+    }
+    return {
+        istioNamespace: settings.namespace,
+        revisions: settings.istio.revisions.map((revision) => revision.name),
+        cluster: { kubeconfig, context: cluster?.context },
+        force: settings.lifecycle.forceRevisionRemoval,
+    };
+}
+
+export type LiveMeshReader = (access: KubeAccess, istioNamespace: string, withPods: (owned: readonly string[]) => boolean) => LiveMesh;
+
+/** Throws RevisionInUseError when the change removes a revision that pods still use; warns when forced. */
+export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?: string, read: LiveMeshReader = readLiveMesh): void {
+    if (!hasCluster(settings.cluster)) {
+        return;
+    }
+    let live: LiveMesh;
+    try {
+        // Pods are listed only when a revision is about to go: the common case costs one small call.
+        live = read(settings.cluster, settings.istioNamespace, (owned) => removedRevisions({ revisions: owned, proxies: [] }, settings.revisions).length > 0);
+    } catch (error) {
+        pulumi.log.warn(`revision removal not checked: the cluster could not be read (${(error as Error).message.split("\n")[0]})`);
+        return;
+    }
+    const problems = unsafeRemovals(live, settings.revisions);
+    if (problems.length === 0) {
+        return;
+    }
+    if (!settings.force) {
+        throw new RevisionInUseError(problems, stackName);
+    }
+    for (const problem of problems) {
+        pulumi.log.warn(`forced (lifecycle.forceRevisionRemoval): ${problem}`);
+    }
+}

@@ -1,0 +1,115 @@
+/**
+ * What the first `npm run up` of a stack does to a cluster that already runs Istio (installed with istioctl or Helm):
+ *
+ *   npm run adopt -- [stack]          (default: dev; the cluster of npm run up)
+ *
+ * It runs the stack's preview, and for every Kubernetes object the preview creates, asks the API server what
+ * server-side apply would make of it (`kubectl diff --server-side --force-conflicts`, as the stack applies): an
+ * object that exists is taken over and updated in place (the fields that change are listed), or is left as it is;
+ * a Deployment or DaemonSet whose pod template changes restarts its pods (named). Then the CA: an existing `cacerts`
+ * Secret or istiod's self-signed `istio-ca-secret` is replaced by the stack's CA only with pki.enabled, which the
+ * report calls out (a new root is a root rotation: see "Adopting an existing install" in README.md).
+ *
+ * It changes nothing. Exits 1 when the up would delete or replace an object, restart a pod, or replace the CA.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { adoptionReport, AdoptedObject, changedPaths, PreviewStep } from "../components/lifecycle/adoption";
+
+const root = path.resolve(__dirname, "..");
+
+function preview(stack: string): PreviewStep[] {
+    const result = spawnSync("bash", [path.join(root, "scripts", "pulumi.sh"), "preview", "--json"], {
+        cwd: root,
+        env: { ...process.env, STACK: stack },
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    const output = JSON.parse(result.stdout || "{}") as { steps?: PreviewStep[]; diagnostics?: { message: string; severity: string }[] };
+    if (result.status !== 0) {
+        const errors = (output.diagnostics ?? []).filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => diagnostic.message.trim());
+        throw new Error(`the preview failed:\n${errors.join("\n") || "(see above)"}`);
+    }
+    return output.steps ?? [];
+}
+
+/** Live and merged (what server-side apply would leave) objects, by "kind/namespace/name", for objects that exist. */
+function serverSideDiff(objects: readonly Record<string, unknown>[], kubeconfig: string | undefined): Map<string, { live: unknown; merged: unknown }> {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-adopt-"));
+    const differ = path.join(scratch, "differ.sh");
+    // kubectl hands the external differ two folders, one file per object: keep them.
+    fs.writeFileSync(differ, `#!/bin/sh\ncp -r "$1" "${scratch}/live"\ncp -r "$2" "${scratch}/merged"\nexit 0\n`, { mode: 0o700 });
+    try {
+        execFileSync(
+            "kubectl",
+            [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "diff", "--server-side", "--force-conflicts", "--field-manager=mesh-adopt", "-f", "-"],
+            { input: objects.map((object) => JSON.stringify(object)).join("\n"), env: { ...process.env, KUBECTL_EXTERNAL_DIFF: differ }, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 },
+        );
+        const read = (folder: string) =>
+            new Map(
+                (fs.existsSync(folder) ? fs.readdirSync(folder) : []).map((file) => {
+                    const [document] = parseAllDocuments(fs.readFileSync(path.join(folder, file), "utf8"));
+                    return [file, document?.toJS() as unknown];
+                }),
+            );
+        const live = read(path.join(scratch, "live"));
+        const merged = read(path.join(scratch, "merged"));
+        const result = new Map<string, { live: unknown; merged: unknown }>();
+        for (const [file, object] of merged) {
+            const liveObject = live.get(file);
+            if (liveObject !== undefined && liveObject !== null) {
+                const metadata = (object as { kind: string; metadata: { name: string; namespace?: string } }).metadata;
+                result.set(`${(object as { kind: string }).kind}/${metadata.namespace ?? ""}/${metadata.name}`, { live: liveObject, merged: object });
+            }
+        }
+        return result;
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
+}
+
+function exists(kind: string, name: string, namespace: string, kubeconfig: string | undefined): boolean {
+    const result = spawnSync("kubectl", [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "get", kind, name, "-n", namespace, "-o", "name"], { encoding: "utf8" });
+    return result.status === 0;
+}
+
+function main(argv: readonly string[]): number {
+    const stack = argv[0] ?? "dev";
+    const kubeconfig = process.env.KUBECONFIG;
+    const steps = preview(stack);
+    const objects = steps
+        .filter((step) => step.op === "create" && step.newState?.custom === true && step.newState.type.startsWith("kubernetes:"))
+        // Without the provider's own bookkeeping keys (__fieldManager, __initialApiVersion).
+        .map((step) => Object.fromEntries(Object.entries(step.newState!.inputs ?? {}).filter(([key]) => !key.startsWith("__"))))
+        // Secrets' data is hidden in a preview; the CA Secret is judged on its own below.
+        .filter((object) => object.kind !== "Secret");
+    const diffs = serverSideDiff(objects, kubeconfig);
+    const adopted: AdoptedObject[] = [...diffs.entries()].map(([key, { live, merged }]) => {
+        const [kind, namespace, name] = key.split("/");
+        return { kind, namespace, name, changed: changedPaths(live, merged) };
+    });
+    const istioNamespace = "istio-system";
+    const report = adoptionReport({
+        steps,
+        adopted,
+        created: objects.length - adopted.length,
+        ca: {
+            pluginCa: steps.some((step) => step.op === "create" && step.newState?.type === "kubernetes:core/v1:Secret" && step.urn.endsWith("-cacerts")),
+            existingCacerts: exists("secret", "cacerts", istioNamespace, kubeconfig),
+            selfSignedCa: exists("secret", "istio-ca-secret", istioNamespace, kubeconfig),
+        },
+    });
+    console.log(report.lines.join("\n"));
+    return report.safe ? 0 : 1;
+}
+
+try {
+    process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+}
