@@ -25,16 +25,18 @@ async function main(argv: readonly string[]): Promise<number> {
     const stack = argv.find((arg) => !arg.startsWith("--")) ?? "dev";
     const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        console.error(`no stack file ${path.basename(file)}; usage: npm run verify -- [stack]`);
+        console.error(`no stack file ${path.basename(file)}; usage: npm run verify -- [stack] [--traffic[=namespace]]`);
         return 2;
     }
     const document = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     try {
         const settings = parseMeshConfig(document.config?.["istio-mesh:mesh"], {}, stack);
+        // Checked before anything is read from the cluster: a namespace the probe cannot use is an error at once.
+        const probe = traffic === undefined ? undefined : trafficProbeOptions(settings, traffic.startsWith("--traffic=") ? traffic.slice("--traffic=".length) : undefined);
         const results = verifyCluster(settings);
         let interrupted = false;
-        if (traffic !== undefined) {
-            const run = await runTrafficProbe(trafficProbeOptions(settings, traffic.slice("--traffic=".length) || undefined));
+        if (probe !== undefined) {
+            const run = await runTrafficProbe(probe);
             results.push(...run.results);
             interrupted = run.interrupted !== undefined;
         }

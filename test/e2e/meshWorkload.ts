@@ -239,6 +239,20 @@ export class MeshWorkload {
         });
     }
 
+    /**
+     * The SPIFFE IDs the client accepts for the server of `target` (the cluster's match_subject_alt_names), read from
+     * grpc-go's log of the Cluster resource istiod sent, during one call.
+     */
+    acceptedServerIdentities(target: string): Promise<Set<string>> {
+        const env = { ...this.appEnv(), GRPC_GO_LOG_SEVERITY_LEVEL: "info", GRPC_GO_LOG_VERBOSITY_LEVEL: "2" };
+        return new Promise((resolve) => {
+            execFile(path.join(BIN, "xdsprobe"), ["call", "-target", target], { cwd: this.spec.dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (_error, _stdout, stderr) => {
+                const cluster = stderr.split("\n").find((line) => line.includes("Received update for Cluster resource")) ?? "";
+                resolve(new Set([...cluster.matchAll(/match_subject_alt_names:\{exact:"([^"]+)"\}/g)].map((match) => match[1])));
+            });
+        });
+    }
+
     /** The workload certificate the agent wrote, then its chain, as X.509 certificates. */
     certificateChain(): X509Certificate[] {
         return certificatesIn(fs.readFileSync(path.join(this.certsDir, "cert-chain.pem"), "utf8"));
