@@ -1,7 +1,8 @@
 /**
- * The engine's floor for the same work: a plain JavaScript program (no TypeScript, CA, transforms, policy or
- * enrollment) with a kubernetes provider and the same two charts, base then istiod. What it costs, any Pulumi program
- * that installs these charts object by object costs.
+ * The engine's floor for the same work: a plain JavaScript program (no TypeScript, CA, policy or enrollment) with a
+ * kubernetes provider and the same two charts, base then istiod. What it costs, any Pulumi program that installs these
+ * charts object by object costs. Like the stack (components/readiness/serviceAwait.ts), it applies istiod's Services
+ * without the provider's Service await (Endpoints, then a fixed 10 s); `--env BENCH_FLOOR_SERVICE_AWAIT=true` keeps it.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -16,6 +17,13 @@ const charts = process.env.BENCH_FLOOR_CHARTS;
 const provider = new k8s.Provider("k8s", { kubeconfig: process.env.KUBECONFIG });
 const namespace = new k8s.core.v1.Namespace("istio-system", { metadata: { name: "istio-system" } }, { provider });
 const base = new k8s.helm.v4.Chart("base", { chart: charts + "/base", namespace: "istio-system" }, { provider, dependsOn: [namespace] });
+const skipServiceAwait = (args) =>
+    args.type === "kubernetes:core/v1:Service" && process.env.BENCH_FLOOR_SERVICE_AWAIT !== "true"
+        ? {
+              props: { ...args.props, metadata: { ...args.props.metadata, annotations: { ...args.props.metadata.annotations, "pulumi.com/skipAwait": "true" } } },
+              opts: args.opts,
+          }
+        : undefined;
 new k8s.helm.v4.Chart(
     "istiod",
     {
@@ -23,7 +31,7 @@ new k8s.helm.v4.Chart(
         namespace: "istio-system",
         values: { global: { hub: "docker.io/istio", tag: process.env.BENCH_FLOOR_TAG } },
     },
-    { provider, dependsOn: [base] },
+    { provider, dependsOn: [base], transforms: [skipServiceAwait] },
 );
 `;
 
