@@ -1,10 +1,15 @@
 /**
  * The mesh stack: reads and validates the stack configuration, then installs the mesh it describes.
  * An invalid configuration throws here, before any resource is registered.
+ *
+ * It uses only the package's public entry (components/index.ts, published as `pulumi-istio-mesh`): anything it does,
+ * a program of your own can do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadMeshArgs } from "./components/config/load";
-import { Mesh } from "./components/mesh";
+import { installReadableErrors, loadMeshArgs, Mesh } from "./components";
+
+// A failed run prints its cause and fix, not a stack trace.
+installReadableErrors();
 
 const mesh = new Mesh("mesh", loadMeshArgs());
 const { settings } = mesh;
@@ -23,6 +28,10 @@ export = {
     trustDomain: mesh.trustDomain,
     mtlsMode: settings.mtls.mode,
     interceptionMode: settings.interception.mode,
+    /** sidecar or ambient. */
+    dataPlane: settings.dataPlane.mode,
+    /** The Gateway API CRDs' bundle version the stack applies, or "external"; absent when unused. */
+    ...(mesh.gatewayApi !== undefined ? { gatewayApi: mesh.gatewayApi } : {}),
     /** Namespace -> the label that enrolls it, its tag and the revision that injects it. */
     enrollment: mesh.enrollment,
     /** Gateway -> its Service and external address. */

@@ -4,13 +4,18 @@ module.exports = {
   testEnvironment: "<rootDir>/test/jest/environment.ts",
   globalSetup: "<rootDir>/test/jest/globalSetup.ts",
   reporters: ["default", "<rootDir>/test/summaryReporter.js"],
-  roots: ["<rootDir>/test"],
+  roots: ["<rootDir>/test", "<rootDir>/examples"],
+  // The examples import the package by name; here they test its sources (the end-to-end suite, the packed tarball).
+  moduleNameMapper: {
+    "^pulumi-istio-mesh$": "<rootDir>/components/index.ts",
+    "^pulumi-istio-mesh/(config|testing)$": "<rootDir>/components/$1/index.ts",
+  },
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
   // jest's default on 2 cores is one worker, i.e. the whole suite on one core.
   maxWorkers: "100%",
   // A timeout is there to catch a hang, never slowness: a loaded machine must pass (jest's default is 5 s).
-  testTimeout: 60_000,
+  testTimeout: 120_000,
   transform: {
     // Type-checking runs once in `npm test` (tsc --noEmit); ts-jest only transpiles.
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],

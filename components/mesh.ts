@@ -1,18 +1,29 @@
 /**
- * The whole mesh as one component, composed through one Kubernetes provider, in Istio's order: CRDs, then the CA
- * Secret, then istiod, then the CNI agent, then gateways, enrolled namespaces and mesh policies.
+ * The whole mesh as one component, composed through one Kubernetes provider, in Istio's order: Istio's CRDs, the
+ * Gateway API CRDs, the CA Secret, istiod, the CNI agent, ztunnel (ambient), then waypoints, gateways, enrolled
+ * namespaces and mesh policies.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Waypoint } from "./ambient/waypoint";
+import { Ztunnel } from "./ambient/ztunnel";
+import { ztunnelValues } from "./ambient/ztunnelValues";
+import { chartReference } from "./charts/chartReference";
 import { ClusterConfig } from "./config/controlPlane";
+import { DEFAULT_TAG, EnrollmentTarget } from "./config/enrollment";
 import { MeshConfigError } from "./config/issues";
 import { validMeshConfig } from "./config/load";
 import { ISTIO_DEFAULT_CLUSTER_NAME } from "./config/pki";
+import { NamespaceConfig } from "./config/enrollment";
 import { MeshConfiguration } from "./config/schema";
 import { MeshSettings, toSettings } from "./config/settings";
 import { ControlPlane } from "./controlplane/controlPlane";
 import { enrollmentReport, EnrollmentReport } from "./enrollment/labels";
 import { Enrollment } from "./enrollment/enrollment";
+import { gatewayApiPreflight } from "./gatewayapi/crds";
+import { GatewayApiGateway } from "./gatewayapi/gateway";
+import { kubectlCrdReader, LiveCrdReader } from "./gatewayapi/liveCrds";
+import { GATEWAY_CRDS, ingressGatewayApiObject } from "./gatewayapi/objects";
 import { EgressLockdown } from "./gateways/egressLockdown";
 import { Gateway } from "./gateways/gateway";
 import { CniAgent } from "./interception/cniAgent";
@@ -27,26 +38,64 @@ import { readinessGate } from "./readiness/readiness";
  * The mesh's configuration, in the shape of the stack file's `mesh` key (see MeshConfiguration: every key with its
  * default), where values a program holds as Outputs may be Outputs.
  */
-export interface MeshArgs extends Omit<MeshConfiguration, "cluster"> {
+export interface MeshArgs extends Omit<MeshConfiguration, "cluster" | "namespaces"> {
     /** The cluster, when the Mesh makes its own Kubernetes provider; the kubeconfig may be another resource's Output. */
     readonly cluster?: ClusterConfig<pulumi.Input<string>>;
+    /** Namespaces in the mesh: as in the stack file, or created elsewhere in the program (their name an Output). */
+    readonly namespaces?: readonly (NamespaceConfig | NamespaceCreatedElsewhere)[];
     /**
      * Roots with `source: config` (pki.roots), by root name: their certificate and private key as PEM. Pass a
      * secret; the stack program reads it from the secret configuration key `rootCertificates`.
      */
     readonly rootCertificates?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
+    /**
+     * Reads the cluster's Gateway API CRDs before anything is registered, for their version rules; default: kubectl
+     * with `cluster`. Needed when the kubeconfig is an Output, or when you pass your own provider for another cluster.
+     */
+    readonly readLiveCrds?: LiveCrdReader;
 }
 
-/** The args as the configuration's checks read them: without the roots, and without a kubeconfig that is an Output. */
+/** A namespace that another resource of the program creates: the Mesh labels it, and never owns or deletes it. */
+export interface NamespaceCreatedElsewhere extends Omit<NamespaceConfig, "name" | "existing"> {
+    /** Its name, e.g. `namespace.metadata.name`. */
+    readonly name: pulumi.Output<string>;
+    readonly existing: true;
+    /**
+     * The enrollment's name in this stack (its label patch is `<mesh>-enrollment-<key>`), since the namespace's own
+     * name is known only at deployment; the checks of `namespaces[].name` apply to it.
+     */
+    readonly key: string;
+}
+
+function isCreatedElsewhere(entry: NamespaceConfig | NamespaceCreatedElsewhere): entry is NamespaceCreatedElsewhere {
+    return typeof entry.name !== "string";
+}
+
+/**
+ * The args as the configuration's checks read them: without the roots and the CRD reader, without a kubeconfig that
+ * is an Output, and with a namespace created elsewhere under its key.
+ */
 function checkedPart(args: MeshArgs): unknown {
-    const { rootCertificates: _roots, ...configuration } = args;
+    const { rootCertificates: _roots, readLiveCrds: _reader, ...configuration } = args;
+    const namespaces = configuration.namespaces?.map((entry) => {
+        if (!isCreatedElsewhere(entry)) {
+            return entry;
+        }
+        const { key, name: _name, ...rest } = entry;
+        return { ...rest, name: key };
+    });
     const cluster = configuration.cluster;
     if (cluster === undefined || cluster.kubeconfig === undefined || typeof cluster.kubeconfig === "string") {
-        return configuration;
+        return { ...configuration, namespaces };
     }
     // An Output is known only at deployment; the provider reports a kubeconfig it cannot read.
     const { kubeconfig: _output, ...rest } = cluster;
-    return { ...configuration, cluster: rest };
+    return { ...configuration, namespaces, cluster: rest };
+}
+
+/** Key -> name, for the namespaces created elsewhere. */
+function namesCreatedElsewhere(args: MeshArgs): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries((args.namespaces ?? []).filter(isCreatedElsewhere).map((entry) => [entry.key, entry.name]));
 }
 
 export interface GatewayOutputs {
@@ -68,6 +117,9 @@ export class Mesh extends pulumi.ComponentResource {
     readonly controlPlane: ControlPlane;
     readonly certificateAuthority?: CertificateAuthority;
     readonly cni?: CniAgent;
+    readonly ztunnel?: Ztunnel;
+    /** The Gateway API bundle version the stack applies, "external", or undefined when it does not use the Gateway API. */
+    readonly gatewayApi?: string;
     /** Namespace -> label, tag and revision. */
     readonly enrollment: Record<string, EnrollmentReport>;
     /** Gateway name -> its Service and external address. */
@@ -102,8 +154,40 @@ export class Mesh extends pulumi.ComponentResource {
             guardRevisionRemoval(removal, pulumi.getStack());
         }
 
+        // The Gateway API CRDs' rules read the cluster first: a finding stops the stack before any child exists.
+        const gatewayApi = settings.gatewayApi;
+        if (gatewayApi.crds !== "none") {
+            const readLiveCrds = args.readLiveCrds ?? (isOutputKubeconfig(args) ? undefined : kubectlCrdReader(settings.cluster));
+            if (readLiveCrds === undefined) {
+                throw new pulumi.ResourceError(
+                    "mesh.cluster.kubeconfig is an Output, so the cluster's Gateway API CRDs cannot be read before anything is " +
+                        "applied (the stack never downgrades them). Fix: pass readLiveCrds to the Mesh, or give the kubeconfig as a string",
+                    this,
+                    true,
+                );
+            }
+            const declaresGatewayApiObjects =
+                settings.gateways.some((gateway) => gateway.gatewayClass !== undefined) || settings.namespaces.some((namespace) => namespace.waypoint !== undefined);
+            let warnings: readonly string[];
+            try {
+                warnings = gatewayApiPreflight({
+                    plan: gatewayApi.crds === "managed" ? { mode: "managed", version: gatewayApi.version, channel: gatewayApi.channel } : { mode: "external" },
+                    istiodVersions: settings.istio.revisions.map((revision) => revision.version),
+                    requiredCrds: declaresGatewayApiObjects ? [...GATEWAY_CRDS] : [],
+                    readLiveCrds,
+                });
+            } catch (error) {
+                throw new pulumi.ResourceError((error as Error).message, this, true);
+            }
+            for (const warning of warnings) {
+                pulumi.log.warn(warning, this);
+            }
+        }
+        this.gatewayApi = gatewayApi.crds === "none" ? undefined : gatewayApi.crds === "managed" ? gatewayApi.version.text : "external";
+
         // The stack owns what it applies: conflicts with other field managers are forced (lifecycle/ownership.ts).
         const childOpts: pulumi.ComponentResourceOptions = { parent: this, transforms: [forcedOwnershipTransform] };
+        let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(
                 `${name}-kubernetes`,
@@ -119,6 +203,7 @@ export class Mesh extends pulumi.ComponentResource {
                 { parent: this },
             );
             childOpts.providers = { kubernetes: provider };
+            ownProvider = provider;
         }
 
         if (settings.pki.enabled) {
@@ -136,12 +221,26 @@ export class Mesh extends pulumi.ComponentResource {
 
         this.controlPlane = new ControlPlane(
             name,
-            { settings, pluginCa: this.certificateAuthority?.pluginCa },
+            {
+                settings,
+                pluginCa: this.certificateAuthority?.pluginCa,
+                ...(gatewayApi.crds === "managed"
+                    ? { gatewayApiCrds: { version: gatewayApi.version, channel: gatewayApi.channel, manifest: gatewayApi.manifest } }
+                    : {}),
+            },
             childOpts,
         );
-        const istiodsApplied = [this.controlPlane.base, ...this.controlPlane.ready];
+        const crdsApplied: pulumi.Resource[] = [
+            this.controlPlane.base,
+            ...(this.controlPlane.gatewayApiCrds ? [this.controlPlane.gatewayApiCrds] : []),
+        ];
+        const istiodsApplied = [...crdsApplied, ...this.controlPlane.ready];
         // What starts pods or creates Istio resources waits until istiod serves (readiness/gate.ts).
-        const controlPlaneReady = [this.controlPlane.base, readinessGate(`${name}-ready`, settings, args.cluster, { parent: this, dependsOn: istiodsApplied })];
+        const controlPlaneReady = [...crdsApplied, readinessGate(`${name}-ready`, settings, args.cluster, { parent: this, dependsOn: istiodsApplied })];
+        const ambient = settings.dataPlane.mode === "ambient" ? settings.dataPlane : undefined;
+        // Node agents have no canary (Istio upgrades them in place): in ambient mode they run the default tag's
+        // release, so they move after its istiod, never before; in sidecar mode the CNI agent runs the newest release.
+        const nodeAgentVersion = ambient !== undefined ? settings.istio.version : settings.istio.baseVersion;
 
         const interception = settings.interception;
         if (interception.mode === "cni") {
@@ -149,15 +248,49 @@ export class Mesh extends pulumi.ComponentResource {
                 `${name}-cni`,
                 {
                     cni: interception.cni,
-                    chart: { version: settings.istio.baseVersion, source: settings.charts },
-                    image: cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform),
+                    chart: { version: nodeAgentVersion, source: settings.charts },
+                    image: cniImage(settings.images, nodeAgentVersion, settings.istio.platform),
+                    values: settings.values.cni,
                     istioNamespace: { name: settings.namespace, output: this.controlPlane.namespace },
+                    ambient: ambient !== undefined,
                 },
                 { ...childOpts, dependsOn: istiodsApplied },
             );
         }
-        // Pods must find the injector serving and, in CNI mode, the node agent ready.
-        const podsMayStart = this.cni ? [...controlPlaneReady, this.cni.chart] : controlPlaneReady;
+        if (ambient !== undefined) {
+            const namespace = ambient.ztunnel.namespace;
+            const platform = settings.istio.platform;
+            this.ztunnel = new Ztunnel(
+                `${name}-ztunnel`,
+                {
+                    chart: chartReference("ztunnel", nodeAgentVersion, settings.charts),
+                    namespace:
+                        namespace === settings.namespace
+                            ? this.controlPlane.namespace
+                            : namespace === this.cni?.namespaceName
+                              ? this.cni.namespace
+                              : namespace,
+                    createNamespace: namespace !== settings.namespace && namespace !== "kube-system" && namespace !== this.cni?.namespaceName,
+                    values: ztunnelValues({
+                        // The default tag's istiod: ztunnel moves to a new release with the default tag.
+                        revision: settings.istio.revision,
+                        istioNamespace: settings.namespace,
+                        hub: settings.images.hub,
+                        tag: settings.images.tag ?? nodeAgentVersion.text,
+                        imagePullSecrets: settings.images.pullSecrets,
+                        ...(platform !== undefined && platform !== "eks" && platform !== "aks" ? { platform } : {}),
+                        // GKE admits system-node-critical pods only where a ResourceQuota allows them; kube-system has one.
+                        resourceQuota: platform === "gke" && namespace !== "kube-system",
+                        clusterName: settings.multiCluster.clusterName,
+                        network: settings.multiCluster.network,
+                        resources: ambient.ztunnel.resources,
+                    }),
+                },
+                { ...childOpts, dependsOn: [...controlPlaneReady, ...(this.cni ? [this.cni.chart] : [])] },
+            );
+        }
+        // Pods must find the injector serving and, in CNI mode, the node agent ready; ambient pods ztunnel too.
+        const podsMayStart = [...controlPlaneReady, ...(this.cni ? [this.cni.chart] : []), ...(this.ztunnel ? [this.ztunnel.chart] : [])];
 
         new MeshPolicy(
             `${name}-policy`,
@@ -165,26 +298,68 @@ export class Mesh extends pulumi.ComponentResource {
             { ...childOpts, dependsOn: controlPlaneReady },
         );
 
-        if (settings.namespaces.length > 0) {
-            new Enrollment(`${name}-enrollment`, { namespaces: settings.namespaces }, { ...childOpts, dependsOn: podsMayStart });
+        const enrollment =
+            settings.namespaces.length > 0
+                ? new Enrollment(
+                      `${name}-enrollment`,
+                      { namespaces: settings.namespaces, names: namesCreatedElsewhere(args) },
+                      { ...childOpts, dependsOn: podsMayStart },
+                  )
+                : undefined;
+        for (const namespace of settings.namespaces) {
+            if (namespace.waypoint !== undefined) {
+                new Waypoint(
+                    `${name}-waypoint-${namespace.name}`,
+                    {
+                        name: namespace.waypoint.name,
+                        namespace: namespace.name,
+                        trafficType: namespace.waypoint.trafficType,
+                        revision: revisionLabel(namespace.target),
+                        services: namespace.waypoint.services,
+                        namespaceOutput: enrollment!.byName[namespace.name],
+                    },
+                    { ...childOpts, dependsOn: podsMayStart },
+                );
+            }
         }
         this.enrollment = enrollmentReport(settings.namespaces, settings.istio.tags);
 
+        const gatewayNamespaces = this.gatewayNamespaces(name, settings, enrollment, ownProvider);
         const gateways: Record<string, Gateway> = {};
-        for (const gateway of settings.gateways) {
+        for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass === undefined)) {
             gateways[gateway.name] = new Gateway(
                 `${name}-gateway-${gateway.name}`,
                 {
                     gateway,
+                    namespace: gatewayNamespaces[gateway.namespace],
                     chart: { version: settings.istio.baseVersion, source: settings.charts },
                     pullSecrets: settings.images.pullSecrets,
+                    values: settings.values.gateway,
                     crds: this.controlPlane.base,
                 },
                 { ...childOpts, dependsOn: podsMayStart },
             );
         }
+        const gatewayApiGateways: Record<string, GatewayApiGateway> = {};
+        for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass !== undefined)) {
+            gatewayApiGateways[gateway.name] = new GatewayApiGateway(
+                `${name}-gateway-${gateway.name}`,
+                {
+                    gateway: ingressGatewayApiObject({
+                        name: gateway.name,
+                        namespace: gateway.namespace,
+                        hosts: gateway.hosts,
+                        serviceType: gateway.serviceType,
+                        serviceAnnotations: gateway.serviceAnnotations,
+                        revision: revisionLabel(gateway.target),
+                    }),
+                    namespace: gatewayNamespaces[gateway.namespace],
+                },
+                { ...childOpts, dependsOn: podsMayStart },
+            );
+        }
         this.gateways = Object.fromEntries(
-            Object.entries(gateways).map(([gatewayName, gateway]) => [
+            [...Object.entries(gateways), ...Object.entries(gatewayApiGateways)].map(([gatewayName, gateway]) => [
                 gatewayName,
                 { serviceName: gateway.serviceName, externalAddress: gateway.externalAddress },
             ]),
@@ -213,6 +388,48 @@ export class Mesh extends pulumi.ComponentResource {
             enrollment: this.enrollment,
         });
     }
+
+    /**
+     * One Namespace per gateway namespace, shared by the gateways there; a namespace that is also enrolled is the
+     * enrollment's. The Namespace keeps the identity it had as the first gateway's child (an alias), so existing
+     * stacks update in place.
+     */
+    private gatewayNamespaces(
+        name: string,
+        settings: MeshSettings,
+        enrollment: Enrollment | undefined,
+        provider: k8s.Provider | undefined,
+    ): Record<string, pulumi.Output<string>> {
+        const namespaces: Record<string, pulumi.Output<string>> = {};
+        for (const gateway of settings.gateways) {
+            const namespace = gateway.namespace;
+            if (namespaces[namespace] !== undefined) {
+                continue;
+            }
+            const enrolled = enrollment?.byName[namespace];
+            if (enrolled !== undefined) {
+                namespaces[namespace] = enrolled;
+                continue;
+            }
+            const formerParent = pulumi.createUrn(`${name}-gateway-${gateway.name}`, Gateway.__pulumiType, this);
+            namespaces[namespace] = new k8s.core.v1.Namespace(
+                `${name}-gateway-namespace-${namespace}`,
+                { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
+                { parent: this, provider, aliases: [{ name: `${name}-gateway-${gateway.name}-namespace`, parent: formerParent }] },
+            ).metadata.name;
+        }
+        return namespaces;
+    }
+}
+
+/** istio.io/rev of an object istiod deploys: none for the default tag (its revision takes unlabeled ones), else the tag or revision. */
+function revisionLabel(target: EnrollmentTarget): string | undefined {
+    return "tag" in target ? (target.tag === DEFAULT_TAG ? undefined : target.tag) : target.revision;
+}
+
+function isOutputKubeconfig(args: MeshArgs): boolean {
+    const kubeconfig = args.cluster?.kubeconfig;
+    return kubeconfig !== undefined && typeof kubeconfig !== "string";
 }
 
 function hasKubernetesProvider(opts: pulumi.ComponentResourceOptions | undefined): boolean {

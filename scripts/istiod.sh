@@ -9,8 +9,11 @@
 #     the downward-API values filled in (POD_NAME, POD_NAMESPACE, SERVICE_ACCOUNT) and KUBECONFIG pointing at a
 #     kubeconfig that logs in as the pod's ServiceAccount with a token (valid 24 h; start again for a new one), so
 #     the chart's RBAC applies;
-#   - the plug-in CA: the cacerts Secret written to etc/cacerts, where the pod mounts it (ROOT_CA_DIR). Written at
-#     start only: a pod's Secret volume follows the Secret, so after a CA rotation stop and start istiod here;
+#   - the plug-in CA: the cacerts Secret written to etc/cacerts, where the pod mounts it (ROOT_CA_DIR), laid out as
+#     the kubelet lays out a Secret volume, and kept up to date as the kubelet does: a refresher beside istiod
+#     polls the Secret and swaps in a new version atomically, so a CA rotation by the stack reaches the running
+#     istiod, which watches the folder (CACERTS_REFRESH_SECONDS, default 2, between polls; the kubelet's sync is
+#     slower, about a minute);
 #   - no mesh or injector files: as in the pod (the chart mounts neither), istiod reads and watches the ConfigMaps
 #     istio-<rev> (key mesh) and istio-sidecar-injector-<rev> (keys config, values) through the API server, and
 #     follows the stack's changes to them.
@@ -129,18 +132,67 @@ current-context: local
 EOF
 }
 
-# The cacerts Secret as the pod's volume shows it (optional there too: without it istiod signs with a CA of its own).
+# The cacerts Secret as the pod's volume shows it (optional there too: without it istiod signs with a CA of its own),
+# written as the kubelet's atomic writer does: the files of a version in a folder ..<time>, a link ..data to it, and
+# each key a link through ..data. An update writes a new folder and renames a new ..data over the old one, so istiod
+# reads either the old or the new set of files, never a mix. Does nothing when the Secret's version is the one
+# written last.
 write_cacerts() {
-  local dir=$1/etc/cacerts key value
-  rm -rf "$dir"
-  kubectl get secret cacerts -n "$namespace" >/dev/null 2>&1 || { log "no cacerts Secret: istiod makes its own CA"; return; }
+  local dir=$1/etc/cacerts stamp=$1/cacerts.version version content new old file name
+  content=$(kubectl get secret cacerts -n "$namespace" -o go-template='{{.metadata.resourceVersion}}{{"\n"}}{{range $k, $v := .data}}{{$k}} {{$v}}{{"\n"}}{{end}}' 2>/dev/null) ||
+    { [[ -f $stamp ]] || log "no cacerts Secret: istiod makes its own CA"; return 0; }
+  version=$(head -n1 <<<"$content")
+  [[ -f $stamp && $(<"$stamp") == "$version" ]] && return 0
   mkdir -p "$dir"
   chmod 700 "$dir"
-  kubectl get secret cacerts -n "$namespace" -o go-template='{{range $k, $v := .data}}{{$k}} {{$v}}{{"\n"}}{{end}}' |
-    while read -r key value; do
-      base64 -d <<<"$value" >"$dir/$key"
-      chmod 600 "$dir/$key"
-    done
+  new="..$(date -u +%Y_%m_%d_%H_%M_%S.%N)"
+  mkdir "$dir/$new"
+  tail -n +2 <<<"$content" | while read -r name file; do
+    [[ -n $name ]] || continue
+    base64 -d <<<"$file" >"$dir/$new/$name"
+    chmod 600 "$dir/$new/$name"
+  done
+  old=$(readlink "$dir/..data" 2>/dev/null || true)
+  ln -s "$new" "$dir/..data_tmp"
+  mv -T "$dir/..data_tmp" "$dir/..data"
+  for file in "$dir/$new"/*; do
+    name=$(basename "$file")
+    [[ -L $dir/$name ]] || ln -s "..data/$name" "$dir/$name"
+  done
+  # Keys the Secret no longer has.
+  for file in "$dir"/*; do
+    [[ -L $file && ! -e $file ]] && rm -f "$file"
+  done
+  [[ -n $old ]] && rm -rf "${dir:?}/$old"
+  echo "$version" >"$stamp"
+  [[ -n $old ]] && log "cacerts: Secret version $version written to $dir"
+  return 0
+}
+
+# The refresher of a revision's cacerts, while its istiod runs (started by `start`, in its own session).
+cmd_refresh_cacerts() {
+  local rev=$1
+  while pid_of "$rev" >/dev/null; do
+    write_cacerts "$state/$rev" || log "cacerts: refresh failed; retrying"
+    sleep "${CACERTS_REFRESH_SECONDS:-2}"
+  done
+}
+
+# Prints the pid of the revision's cacerts refresher; fails if it does not run.
+refresher_pid_of() {
+  local dir=$state/$1 pid
+  [[ -f $dir/refresher.pid ]] || return 1
+  pid=$(<"$dir/refresher.pid")
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == *"istiod.sh refresh-cacerts $1 "* ]] || return 1
+  echo "$pid"
+}
+
+start_refresher() {
+  local rev=$1 dir=$state/$1
+  refresher_pid_of "$rev" >/dev/null && return 0
+  setsid bash "$root/scripts/istiod.sh" refresh-cacerts "$rev" >>"$dir/istiod.log" 2>&1 </dev/null &
+  echo $! >"$dir/refresher.pid"
 }
 
 # Services that select this revision's istiod pods, as "name" lines.
@@ -241,10 +293,12 @@ cmd_start() {
 
   if pid=$(pid_of "$rev"); then
     log "istiod $rev already runs (pid $pid)"
+    start_refresher "$rev"
     register_backends "$rev"
   else
     mkdir -p "$dir"
     rm -f "$dir/pid"
+    rm -rf "$dir/etc/cacerts" "$dir/cacerts.version"
     write_cacerts "$dir"
     write_kubeconfig "$rev" "$dir/kubeconfig"
 
@@ -280,6 +334,7 @@ cmd_start() {
     # setsid: its own session, so it outlives the shell that started it (as cluster.sh does).
     (cd "$dir" && exec setsid env -i "${env[@]}" "$bin/pilot-discovery" "${args[@]}") >>"$dir/istiod.log" 2>&1 </dev/null &
     echo $! >"$dir/pid"
+    start_refresher "$rev"
     # Registered at once: istiod checks that the API server reaches its validation webhook before it makes
     # validation fail closed, and retries with a growing back-off when that fails.
     register_backends "$rev"
@@ -312,7 +367,10 @@ cmd_stop() {
       fi
       log "stopped istiod $rev"
     fi
-    rm -f "$state/$rev/pid"
+    if pid=$(refresher_pid_of "$rev"); then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+    rm -f "$state/$rev/pid" "$state/$rev/refresher.pid"
   done
 }
 
@@ -341,6 +399,7 @@ case ${1:-} in
   start) cmd_start "${2:-}" ;;
   stop) shift; cmd_stop "$@" ;;
   status) shift; cmd_status "$@" ;;
+  refresh-cacerts) cmd_refresh_cacerts "$2" ;;
   *)
     echo "usage: $0 start|stop|status [revision]" >&2
     exit 2

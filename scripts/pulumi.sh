@@ -2,35 +2,37 @@
 # Runs a Pulumi command on one stack (STACK, default dev) against the configured cluster; `npm run up` is the main
 # job (`pulumi up`), `npm run preview` shows the diff.
 #
-# - The Pulumi engine is the one on PATH, or the one built into .local/bin (built on first use when none exists).
+# - The engine: the `pulumi` npm package's CLI, else the one built from Go modules into .local/bin (built on first
+#   use), else one on PATH (scripts/env.sh, scripts/ensure-engine.sh). The run says which.
 # - State goes to a local file backend (.local/state) unless PULUMI_BACKEND_URL says otherwise.
 # - The cluster is mesh.cluster in the stack file, else KUBECONFIG, else ~/.kube/config; with none of these, the
-#   local cluster of scripts/cluster.sh is started and used, with validation failing open (no istiod runs there).
+#   local cluster of scripts/cluster.sh is started and used, with validation failing open (no istiod runs there),
+#   and with Istio's charts from the Go module proxy when Istio's chart source cannot be reached
+#   (scripts/local-charts.sh). On a configured cluster nothing is substituted.
 #
 # Usage: bash scripts/pulumi.sh COMMAND [flags]     e.g. STACK=prod npm run up -- --yes
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/env.sh"
+source "$root/scripts/ensure-engine.sh"
 cd "$root"
 
 stack=${STACK:-dev}
 command=${1:?usage: scripts/pulumi.sh COMMAND [flags]}
 shift
 
-if ! command -v pulumi >/dev/null 2>&1; then
-  echo "pulumi.sh: no Pulumi engine on PATH; building it from Go modules into .local/bin (once)" >&2
-  bash "$root/scripts/tools/build.sh"
-  export PULUMI_HOME=$root/.local/pulumi
-fi
+# --- The engine ---------------------------------------------------------------------------------------------------
+ensure_pulumi_engine
 
+# --- The cluster --------------------------------------------------------------------------------------------------
 configured_cluster() {
   grep -Eq '^\s+(kubeconfig|context):' "Pulumi.$stack.yaml" 2>/dev/null
 }
 local_cluster=false
 if ! configured_cluster && [[ -z ${KUBECONFIG:-} && ! -f $HOME/.kube/config ]]; then
   echo "pulumi.sh: no cluster configured (mesh.cluster, KUBECONFIG, ~/.kube/config); using the local cluster" >&2
-  [[ -x $root/.local/bin/kube-apiserver ]] || bash "$root/scripts/tools/build.sh"
-  bash "$root/scripts/cluster.sh" start >/dev/null
+  [[ -x $root/.local/bin/kube-apiserver ]] || bash "$root/scripts/tools/build.sh" cluster
+  bash "$root/scripts/local-cluster-start.sh"
   export KUBECONFIG=$root/.local/${MESH_CLUSTER:-cluster}/kubeconfig
   local_cluster=true
 fi
@@ -44,7 +46,13 @@ if $local_cluster; then
   node "$root/scripts/local-cluster-config.js" "Pulumi.$stack.yaml" "$local_config"
   echo "pulumi.sh: on the local cluster, mesh.webhooks.validationFailurePolicy is Ignore and mesh.readiness.probe is skip ($local_config)" >&2
   set -- --config-file "$local_config" "$@"
+
+  # --- Istio's charts on the local cluster ------------------------------------------------------------------------
+  charts_dir=$(bash "$root/scripts/local-charts.sh" "Pulumi.$stack.yaml")
+  if [[ -n $charts_dir ]]; then export ISTIO_CHARTS_DIR=$charts_dir; fi
 fi
+
+# --- The run ------------------------------------------------------------------------------------------------------
 # A preview persists no state (the engine hands it to a discarding persister), yet it serializes the whole state after
 # every step that changes something; with Istio's CRDs in the state that is most of the engine's time in a preview with
 # changes. Ups keep their checkpoints.

@@ -1,12 +1,13 @@
 import * as path from "path";
 import {
     chartReference,
-    CLASSIC_CHART_REPOSITORY,
     FileSystem,
+    ISTIO_HELM_REPOSITORY,
+    ISTIO_OCI_REGISTRY,
     localChartPath,
-    OCI_CHART_REGISTRY,
+    OFFICIAL_CHART_SOURCES,
 } from "../components/charts/chartReference";
-import { parseIstioVersion } from "../components/config/istioVersion";
+import { ISTIO_SUPPORT_CALENDAR, parseIstioVersion } from "../components/config/istioVersion";
 
 const v = (text: string) => parseIstioVersion(text)!;
 
@@ -16,21 +17,30 @@ function filesAt(...chartFiles: string[]): FileSystem {
     return { isFile: (file) => present.has(path.resolve(file)) };
 }
 
-describe("official chart sources follow the version line", () => {
-    test.each(["1.29.6", "1.30.3"])("%s comes from the classic Helm repository", (version) => {
-        expect(chartReference("istiod", v(version), { kind: "official" })).toEqual({
-            chart: "istiod",
-            version,
-            repositoryOpts: { repo: CLASSIC_CHART_REPOSITORY },
-        });
+describe("official chart sources: Istio's current locations", () => {
+    test("Istio's OCI registry and Helm repository, not the retired Google Cloud ones", () => {
+        expect(ISTIO_OCI_REGISTRY).toBe("oci://ghcr.io/istio/release/charts");
+        expect(ISTIO_HELM_REPOSITORY).toBe("https://blob.istio.io/istio-release/charts");
     });
 
-    test.each(["1.31.0", "1.31.0-rc.0"])("%s comes from Istio's OCI registry", (version) => {
+    test("every line of the support calendar has its source pinned", () => {
+        expect(OFFICIAL_CHART_SOURCES).toEqual({
+            "1.29": "oci://ghcr.io/istio/release/charts",
+            "1.30": "oci://ghcr.io/istio/release/charts",
+            "1.31": "oci://ghcr.io/istio/release/charts",
+        });
+        expect(Object.keys(OFFICIAL_CHART_SOURCES)).toEqual(ISTIO_SUPPORT_CALENDAR.map((entry) => entry.line));
+    });
+
+    test.each(["1.29.6", "1.30.3", "1.31.0", "1.31.0-rc.0"])("%s: the chart from Istio's OCI registry, at that version", (version) => {
         expect(chartReference("base", v(version), { kind: "official" })).toEqual({
             chart: "oci://ghcr.io/istio/release/charts/base",
             version,
         });
-        expect(OCI_CHART_REGISTRY).toBe("oci://ghcr.io/istio/release/charts");
+        expect(chartReference("istiod", v(version), { kind: "official" })).toEqual({
+            chart: "oci://ghcr.io/istio/release/charts/istiod",
+            version,
+        });
     });
 });
 

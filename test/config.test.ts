@@ -35,7 +35,7 @@ describe("malformed configurations name the key, the value, what is allowed and 
             "an unsupported line",
             { istio: { version: "1.28.2" } },
             [
-                'mesh.istio.version: got "1.28.2"; allowed: a release on the 1.29, 1.30, 1.31 lines. Fix: pin a supported release, e.g. 1.30.3',
+                'mesh.istio.version: got "1.28.2"; allowed: a release on the 1.30, 1.31 lines (Istio\'s supported lines). Fix: pin a supported release, e.g. 1.31.0',
             ],
         ],
         [
@@ -226,6 +226,9 @@ describe("defaults and derived values", () => {
             autoscale: { enabled: false, min: 1, max: 5, targetCpuUtilization: 80 },
             disruptionBudget: { enabled: false, minAvailable: 1 },
             resources: { requests: { cpu: "500m", memory: "2048Mi" } },
+            pod: { nodeSelector: {}, tolerations: [], affinity: {}, topologySpreadConstraints: [], priorityClassName: undefined, podAnnotations: {}, podLabels: {} },
+            logLevel: undefined,
+            env: {},
         });
         expect(settings.meshConfig).toEqual({
             accessLogFile: "",
@@ -234,6 +237,7 @@ describe("defaults and derived values", () => {
             holdApplicationUntilProxyStarts: true,
             trustDomain: "cluster.local",
             trustDomainAliases: [],
+            passThrough: {},
         });
         expect(settings.cluster).toEqual({ kubeconfig: undefined, context: undefined });
     });

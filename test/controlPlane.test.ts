@@ -37,22 +37,20 @@ describe("ControlPlane", () => {
     });
 
     test("each chart has its name, version, source, namespace and values", async () => {
-        const { settings } = await controlPlane({ istio: { version: "1.29.6" } });
+        const { settings } = await controlPlane({ istio: { version: "1.30.3" } });
         const base = mocks.named("mesh-base").inputs;
-        const istiod = mocks.named("mesh-istiod-1-29-6").inputs;
+        const istiod = mocks.named("mesh-istiod-1-30-3").inputs;
         expect(base).toEqual({
-            chart: "base",
-            version: "1.29.6",
-            repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
+            chart: "oci://ghcr.io/istio/release/charts/base",
+            version: "1.30.3",
             name: "istio-base",
             namespace: "istio-system",
             values: baseValues(settings),
         });
         expect(istiod).toEqual({
-            chart: "istiod",
-            version: "1.29.6",
-            repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" },
-            name: "istiod-1-29-6",
+            chart: "oci://ghcr.io/istio/release/charts/istiod",
+            version: "1.30.3",
+            name: "istiod-1-30-3",
             namespace: "istio-system",
             resourcePrefix: "mesh-istiod",
             values: istiodValues(settings, settings.istio.revisions[0]),

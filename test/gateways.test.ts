@@ -69,7 +69,7 @@ describe("chart values per gateway", () => {
                 annotations: { "networking.gke.io/load-balancer-type": "Internal" },
             },
             labels: { team: "platform" },
-            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
+            autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 80 },
             podDisruptionBudget: { minAvailable: 1 },
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
             imagePullSecrets: [{ name: "registry-credentials" }],
@@ -91,8 +91,8 @@ describe("the gateways in the mesh", () => {
         await mocks.settled();
         const charts = mocks.ofType("kubernetes:helm.sh/v4:Chart").filter((chart) => chart.name.startsWith("mesh-gateway-"));
         expect(charts.map((chart) => [chart.name, chart.inputs.chart, chart.inputs.name, chart.inputs.namespace]).sort()).toEqual([
-            ["mesh-gateway-istio-egressgateway", "gateway", "istio-egressgateway", "istio-egress"],
-            ["mesh-gateway-istio-ingressgateway", "gateway", "istio-ingressgateway", "istio-ingress"],
+            ["mesh-gateway-istio-egressgateway", "oci://ghcr.io/istio/release/charts/gateway", "istio-egressgateway", "istio-egress"],
+            ["mesh-gateway-istio-ingressgateway", "oci://ghcr.io/istio/release/charts/gateway", "istio-ingressgateway", "istio-ingress"],
         ]);
         expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway", "mesh:istio:Gateway")).toEqual(["mesh-base", "mesh-ready"]);
         expect(await mocks.dependenciesOf("mesh-gateway-istio-ingressgateway-hosts")).toEqual(["mesh-base", "mesh-gateway-istio-ingressgateway"]);

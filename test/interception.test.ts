@@ -24,7 +24,7 @@ function cniOf(patch: Record<string, unknown>) {
 describe("init mode (the default)", () => {
     test("istiod injects istio-init; no CNI chart", async () => {
         const settings = settingsWith();
-        expect(istiodValues(settings, settings.istio.revisions[0]).cni).toEqual({ enabled: false });
+        expect(istiodValues(settings, settings.istio.revisions[0]).pilot.cni).toEqual({ enabled: false });
         new Mesh("mesh", argsWith());
         await mocks.settled();
         expect(mocks.resources.filter((resource) => resource.name.includes("cni"))).toEqual([]);
@@ -34,17 +34,19 @@ describe("init mode (the default)", () => {
 describe("CNI mode", () => {
     test("istiod injects for the CNI and the cni chart is installed, from the same setting", async () => {
         const { settings } = cniOf({});
-        expect(istiodValues(settings, settings.istio.revisions[0]).cni).toEqual({ enabled: true });
+        expect(istiodValues(settings, settings.istio.revisions[0]).pilot.cni).toEqual({ enabled: true });
         new Mesh("mesh", argsWith({ interception: { mode: "cni" } }), { transformations: [mocks.recordDependencies] });
         await mocks.settled();
         const chart = mocks.ofType("kubernetes:helm.sh/v4:Chart").find((resource) => resource.name === "mesh-cni")!;
-        expect(chart.inputs).toMatchObject({ chart: "cni", version: "1.30.3", name: "istio-cni", namespace: "istio-system" });
+        expect(chart.inputs).toMatchObject({ chart: "oci://ghcr.io/istio/release/charts/cni", version: "1.30.3", name: "istio-cni", namespace: "istio-system" });
         expect(chart.inputs.values).toEqual({
             global: { hub: "docker.io/istio", tag: "1.30.3", imagePullSecrets: [] },
-            chained: true,
-            excludeNamespaces: ["kube-system"],
-            repair: { enabled: true, repairPods: true, deletePods: false, labelPods: false },
-            resources: { requests: { cpu: "100m", memory: "100Mi" } },
+            cni: {
+                chained: true,
+                excludeNamespaces: ["kube-system"],
+                repair: { enabled: true, repairPods: true, deletePods: false, labelPods: false },
+                resources: { requests: { cpu: "100m", memory: "100Mi" } },
+            },
         });
     });
 
@@ -65,14 +67,14 @@ describe("CNI mode", () => {
                 cni: { repair: "delete", untaint: true, excludeNamespaces: ["kube-system", "batch"], resources: { requests: { cpu: "50m" } } },
             },
         });
-        expect(cniValues(cni, cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform))).toMatchObject({
+        expect(cniValues(cni, cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform)).cni).toMatchObject({
             repair: { enabled: true, repairPods: false, deletePods: true, labelPods: false },
             excludeNamespaces: ["kube-system", "batch"],
             resources: { requests: { cpu: "50m" } },
         });
-        expect(istiodValues(settings, settings.istio.revisions[0]).taint).toEqual({ enabled: true, namespace: "istio-system" });
+        expect(istiodValues(settings, settings.istio.revisions[0]).pilot.taint).toEqual({ enabled: true, namespace: "istio-system" });
         const off = cniOf({ interception: { mode: "cni", cni: { repair: "off" } } });
-        expect(cniValues(off.cni, cniImage(off.settings.images, off.settings.istio.baseVersion, off.settings.istio.platform)).repair).toEqual({
+        expect(cniValues(off.cni, cniImage(off.settings.images, off.settings.istio.baseVersion, off.settings.istio.platform)).cni.repair).toEqual({
             enabled: false,
             repairPods: false,
             deletePods: false,
@@ -85,7 +87,7 @@ describe("CNI mode", () => {
         const preset = CNI_PRESETS[platform];
         const values = cniValues(cni, cniImage(settings.images, settings.istio.baseVersion, settings.istio.platform));
         expect(cni.namespace).toBe(preset.namespace ?? "istio-system");
-        expect([values.cniBinDir, values.cniConfDir, values.chained, values.provider]).toEqual([
+        expect([values.cni.cniBinDir, values.cni.cniConfDir, values.cni.chained, values.cni.provider]).toEqual([
             preset.binDir,
             preset.confDir,
             preset.chained,
@@ -105,7 +107,7 @@ describe("CNI mode", () => {
             provider: "multus",
         });
         const { settings } = cniOf({ istio: { version: "1.30.3", platform: "openshift" } });
-        expect(istiodValues(settings, settings.istio.revisions[0]).cni).toEqual({ enabled: true, provider: "multus" });
+        expect(istiodValues(settings, settings.istio.revisions[0]).pilot.cni).toEqual({ enabled: true, provider: "multus" });
     });
 
     test("explicit overrides win over the preset", () => {

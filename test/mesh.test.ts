@@ -45,6 +45,28 @@ describe("Mesh", () => {
         expect(mocks.named("mesh-istiod-1-30-3").provider).toMatch(/::callers-cluster::/);
     });
 
+    test("a provider given as { provider } reaches every Kubernetes resource, the gateways' Namespace too", async () => {
+        const provider = new k8s.Provider("callers-cluster", {});
+        new Mesh("mesh", argsWith({ gateways: [{ name: "istio-ingressgateway", kind: "ingress" }] }), { provider });
+        await mocks.settled();
+        const kubernetes = mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+        expect(kubernetes.map((resource) => resource.name)).toContain("mesh-gateway-namespace-istio-ingress");
+        expect(kubernetes.map((resource) => resource.provider)).toEqual(kubernetes.map(() => expect.stringMatching(/::callers-cluster::/)));
+    });
+
+    test("a namespace created elsewhere in the program is enrolled by its Output name, and never owned", async () => {
+        const apps = new k8s.core.v1.Namespace("apps", { metadata: { name: "apps-prod" } });
+        new Mesh("mesh", { istio: { version: "1.30.3" }, namespaces: [{ name: apps.metadata.name, existing: true, key: "apps", tag: "default" }] });
+        await mocks.settled();
+        expect(mocks.named("mesh-enrollment-apps")).toMatchObject({
+            type: "kubernetes:core/v1:NamespacePatch",
+            inputs: { metadata: { name: "apps-prod", labels: { "istio-injection": "enabled" } } },
+        });
+        expect(() => new Mesh("bad", { istio: { version: "1.30.3" }, namespaces: [{ name: apps.metadata.name, existing: true, key: "kube-system" }] })).toThrow(
+            /mesh\.namespaces\[0\]\.name: got "kube-system"; "kube-system" must never be injected/,
+        );
+    });
+
     test("two meshes with different names do not collide", async () => {
         new Mesh("east", argsWith());
         new Mesh("west", argsWith());

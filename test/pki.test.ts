@@ -253,13 +253,13 @@ describe("PKI configuration errors", () => {
     test("a root from secret configuration that is missing is named, and no key material is printed", () => {
         const settings = settingsWith({ pki: { roots: [{ name: "offline", source: "config" }] } });
         const given = JSON.stringify({ offline: { certificatePem: fakePem("CERTIFICATE", "x"), privateKeyPem: "not a key SECRET-MATERIAL" } });
-        const issues = configuredRootIssues(settings, given);
+        const issues = configuredRootIssues(settings.pki, given);
         expect(issues.map((issue) => issue.message)).toEqual([
             'root "offline" needs privateKeyPem (a PEM private key) in the secret configuration key rootCertificates.offline. ' +
                 "Fix: pulumi config set --secret --path 'rootCertificates.<root>.certificatePem' < root.pem (and privateKeyPem)",
         ]);
         expect(JSON.stringify(issues)).not.toContain("SECRET-MATERIAL");
-        expect(configuredRootIssues(settings, undefined).length).toBe(1);
-        expect(configuredRootIssues(settingsWith(), undefined)).toEqual([]);
+        expect(configuredRootIssues(settings.pki, undefined).length).toBe(1);
+        expect(configuredRootIssues(settingsWith().pki, undefined)).toEqual([]);
     });
 });

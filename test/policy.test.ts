@@ -22,6 +22,7 @@ import {
 } from "../policy/policies";
 import { StackResource } from "../policy/resources";
 import { enforcementFor, tagOfImage } from "../policy/rules";
+import { StartedPolicyPack } from "./policyPackHost";
 
 interface Violation {
     readonly message: string;
@@ -385,4 +386,57 @@ describe("the committed stack files", () => {
         expect(namesOfFailing("dev")).toEqual(["strict-mtls", "istiod-availability"]);
         expect(enforcementFor("dev")).toBe("advisory");
     });
+});
+
+describe("the pack, started from its own folder as the language host starts it", () => {
+    const packDir = path.join(__dirname, "..", "policy");
+    let pack: StartedPolicyPack | undefined;
+
+    afterEach(() => {
+        pack?.stop();
+        pack = undefined;
+    });
+
+    test("is a policy pack of its own: PulumiPolicy.yaml and a package.json with its version and dependencies", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8"));
+        expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+        expect(Object.keys(manifest.dependencies).sort()).toEqual(["@pulumi/policy", "@pulumi/pulumi"]);
+        const root = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+        // installed by the project's npm ci: the pack is a workspace of the project, locked in its package-lock.json
+        expect(root.workspaces).toContain("policy");
+        const lock = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package-lock.json"), "utf8"));
+        expect(lock.packages.policy.dependencies).toEqual(manifest.dependencies);
+        // the same SDK as the program, so that the pack and the program agree on the engine's protocol
+        expect(manifest.dependencies["@pulumi/pulumi"]).toBe(root.devDependencies["@pulumi/pulumi"]);
+        expect(parse(fs.readFileSync(path.join(packDir, "PulumiPolicy.yaml"), "utf8")).runtime).toBe("nodejs");
+    });
+
+    test("on prod it serves every rule as mandatory and reports a PERMISSIVE mesh", async () => {
+        pack = await StartedPolicyPack.start(packDir, "prod");
+        const info = await pack.getAnalyzerInfo();
+        const manifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8"));
+        expect(info.name).toBe("istio-mesh");
+        expect(info.version).toBe(manifest.version);
+        expect(info.policies.map((policy) => [policy.name, policy.enforcement])).toEqual(policies.map((policy) => [policy.name, "mandatory"]));
+
+        const permissive = peerAuthentication("PERMISSIVE");
+        const diagnostics = await pack.analyzeStack([valuesConfigMap(HA_VALUES), istiodDeployment(), permissive]);
+        expect(diagnostics).toEqual([
+            {
+                policyName: "strict-mtls",
+                message: expect.stringContaining("PeerAuthentication istio-system/default sets mutual TLS to PERMISSIVE"),
+                enforcement: "mandatory",
+                urn: permissive.urn,
+            },
+        ]);
+        expect(await pack.analyzeStack(renderedStack("prod"))).toEqual([]);
+    }, 180_000);
+
+    test("on another stack the same finding is advisory", async () => {
+        pack = await StartedPolicyPack.start(packDir, "staging");
+        expect((await pack.getAnalyzerInfo()).policies.map((policy) => policy.enforcement)).toEqual(policies.map(() => "advisory"));
+        const permissive = peerAuthentication("PERMISSIVE");
+        const diagnostics = await pack.analyzeStack([valuesConfigMap(HA_VALUES), permissive]);
+        expect(diagnostics.map((diagnostic) => [diagnostic.policyName, diagnostic.enforcement])).toEqual([["strict-mtls", "advisory"]]);
+    }, 180_000);
 });

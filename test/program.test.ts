@@ -48,6 +48,14 @@ describe("the stack program", () => {
         expect((thrown as Error).stack).toBe(`MeshConfigError: ${(thrown as Error).message}`);
     });
 
+    test("problems of the configured roots are reported with the others, in the same run", async () => {
+        expect(() => runProgram({ istio: { version: "1.30.3" }, istiod: { replicas: 0 }, pki: { roots: [{ name: "offline", source: "config" }] } })).toThrow(
+            /\(2 problems\); nothing was changed:\n  - mesh\.istiod\.replicas: .*\n  - mesh\.pki\.roots\[0\]\.source: got "config"; root "offline" needs certificatePem/,
+        );
+        await mocks.settled();
+        expect(mocks.resources).toEqual([]);
+    });
+
     test("a missing configuration says how to start", async () => {
         expect(() => runProgram(undefined)).toThrow("mesh: got nothing; required: the mesh configuration.");
         await mocks.settled();

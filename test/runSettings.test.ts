@@ -10,7 +10,7 @@ import * as path from "path";
 import { parse } from "yaml";
 
 const projectRoot = path.join(__dirname, "..");
-const RECORDED = ["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_SKIP_CHECKPOINTS", "PULUMI_BACKEND_URL"] as const;
+const RECORDED = ["PULUMI_NODEJS_TRANSPILE_ONLY", "NODE_COMPILE_CACHE", "PULUMI_SKIP_CHECKPOINTS", "PULUMI_BACKEND_URL", "ISTIO_CHARTS_DIR"] as const;
 
 interface Invocation {
     readonly args: string;
@@ -21,10 +21,12 @@ let scratch: string;
 
 beforeAll(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-run-settings-"));
-    fs.mkdirSync(path.join(scratch, "project", "scripts"), { recursive: true });
-    for (const script of ["env.sh", "pulumi.sh", "local-cluster-config.js", "recover.js"]) {
+    fs.mkdirSync(path.join(scratch, "project", "scripts", "tools"), { recursive: true });
+    for (const script of ["env.sh", "ensure-engine.sh", "pulumi.sh", "local-cluster-config.js", "local-cluster-start.sh", "tools/progress.sh", "recover.js"]) {
         fs.copyFileSync(path.join(projectRoot, "scripts", script), path.join(scratch, "project", "scripts", script));
     }
+    // Istio's charts for the local cluster, as far as scripts/pulumi.sh sees them: a folder that local-charts.sh names.
+    fs.writeFileSync(path.join(scratch, "project", "scripts", "local-charts.sh"), "echo /charts/{version}\n");
     fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(scratch, "project", "node_modules"));
     // The local cluster, as far as scripts/pulumi.sh sees it: built, and started by a cluster.sh that does nothing.
     fs.writeFileSync(path.join(scratch, "project", "scripts", "cluster.sh"), "exit 0\n");
@@ -87,7 +89,9 @@ describe("npm run up|preview|destroy settings", () => {
 
     test.each(["up", "destroy"])("%s keeps its checkpoints", (command) => {
         const invocation = runScript(command);
-        expect(invocation.args).toBe(command === "up" ? "up --stack dev --refresh" : "destroy --stack dev");
+        expect(invocation.args).toBe(command === "up" ? "up --stack dev --refresh" : `${command} --stack dev`);
+        // On a configured cluster the charts are the stack's own: nothing is substituted.
+        expect(invocation.env.ISTIO_CHARTS_DIR).toBe("(unset)");
         expect(invocation.env.PULUMI_SKIP_CHECKPOINTS).toBe("(unset)");
         expect(invocation.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
     });
@@ -107,6 +111,8 @@ describe("npm run up|preview|destroy settings", () => {
         const up = runScript("up", {}, true);
         const copy = path.join(scratch, "project", ".local", "Pulumi.dev.local-cluster.yaml");
         expect(up.args).toBe(`up --stack dev --refresh --config-file ${copy}`);
+        // With the charts that scripts/local-charts.sh chose for the local cluster.
+        expect(up.env.ISTIO_CHARTS_DIR).toBe("/charts/{version}");
         expect(parse(fs.readFileSync(copy, "utf8"))).toEqual({
             config: { "istio-mesh:mesh": { istio: { version: "1.30.3" }, webhooks: { validationFailurePolicy: "Ignore" }, readiness: { probe: "skip" } } },
         });

@@ -19,11 +19,13 @@ describe("stack files", () => {
         expect(stackFiles).toContain("Pulumi.dev.yaml");
     });
 
-    test.each(stackFiles)("%s validates and pins its Istio version", (file) => {
-        const raw = meshConfigOf(file) as { istio?: { version?: unknown } };
-        expect(typeof raw?.istio?.version).toBe("string");
+    test.each(stackFiles)("%s validates and pins its Istio version (or the versions of its revisions, in a canary)", (file) => {
+        const raw = meshConfigOf(file) as { istio?: { version?: unknown; revisions?: { version?: unknown }[] } };
+        const pinned = raw?.istio?.revisions?.map((revision) => revision.version) ?? [raw?.istio?.version];
+        expect(pinned.length).toBeGreaterThan(0);
+        expect(pinned.every((version) => typeof version === "string")).toBe(true);
         const settings = parseMeshConfig(raw);
-        expect(settings.istio.version.text).toBe(raw.istio!.version);
+        expect(settings.istio.revisions.map((revision) => revision.version.text)).toEqual(pinned);
     });
 });
 

@@ -56,13 +56,6 @@ describe("istiod chart values", () => {
                 imagePullSecrets: [],
                 defaultPodDisruptionBudget: { enabled: false },
             },
-            replicaCount: 1,
-            autoscaleEnabled: false,
-            autoscaleMin: 1,
-            autoscaleMax: 5,
-            cpu: { targetAverageUtilization: 80 },
-            resources: { requests: { cpu: "500m", memory: "2048Mi" } },
-            pdb: { minAvailable: 1 },
             meshConfig: {
                 rootNamespace: "istio-system",
                 trustDomain: "cluster.local",
@@ -73,7 +66,16 @@ describe("istiod chart values", () => {
             },
             base: { validationFailurePolicy: "Fail" },
             sidecarInjectorWebhook: { reinvocationPolicy: "Never", neverInjectSelector: [], alwaysInjectSelector: [] },
-            cni: { enabled: false },
+            pilot: {
+                replicaCount: 1,
+                autoscaleEnabled: false,
+                autoscaleMin: 1,
+                autoscaleMax: 5,
+                cpu: { targetAverageUtilization: 80 },
+                resources: { requests: { cpu: "500m", memory: "2048Mi" } },
+                pdb: { minAvailable: 1 },
+                cni: { enabled: false },
+            },
         });
     });
 
@@ -90,13 +92,6 @@ describe("istiod chart values", () => {
                 platform: "gke",
                 defaultPodDisruptionBudget: { enabled: true },
             },
-            replicaCount: 1,
-            autoscaleEnabled: true,
-            autoscaleMin: 3,
-            autoscaleMax: 7,
-            cpu: { targetAverageUtilization: 65 },
-            resources: { requests: { cpu: "1", memory: "3Gi" }, limits: { memory: "4Gi" } },
-            pdb: { minAvailable: 2 },
             meshConfig: {
                 rootNamespace: "mesh-system",
                 trustDomain: "prod.example.com",
@@ -107,13 +102,22 @@ describe("istiod chart values", () => {
             },
             base: { validationFailurePolicy: "Fail" },
             sidecarInjectorWebhook: { reinvocationPolicy: "Never", neverInjectSelector: [], alwaysInjectSelector: [] },
-            cni: { enabled: false },
+            pilot: {
+                replicaCount: 1,
+                autoscaleEnabled: true,
+                autoscaleMin: 3,
+                autoscaleMax: 7,
+                cpu: { targetAverageUtilization: 65 },
+                resources: { requests: { cpu: "1", memory: "3Gi" }, limits: { memory: "4Gi" } },
+                pdb: { minAvailable: 2 },
+                cni: { enabled: false },
+            },
         });
     });
 
     test("fixed replicas above one turn on the disruption budget", () => {
         const values = onlyRevision(settingsWith({ istiod: { replicas: 2 } }));
-        expect([values.replicaCount, values.autoscaleEnabled, values.global.defaultPodDisruptionBudget]).toEqual([
+        expect([values.pilot.replicaCount, values.pilot.autoscaleEnabled, values.global.defaultPodDisruptionBudget]).toEqual([
             2,
             false,
             { enabled: true },

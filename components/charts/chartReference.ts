@@ -3,18 +3,34 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isAtLeastLine, IstioVersion } from "../config/istioVersion";
+import { istioLine, IstioVersion } from "../config/istioVersion";
 import { ChartSource } from "../config/settings";
 
 /** Istio's charts that this project installs, by their published chart names. */
-export type IstioChartName = "base" | "istiod" | "cni" | "gateway";
+export type IstioChartName = "base" | "istiod" | "cni" | "gateway" | "ztunnel";
 
-/** Istio's classic Helm repository, which serves every line before 1.31. */
-export const CLASSIC_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";
-/** Istio's OCI registry for charts, the official source from 1.31 on. */
-export const OCI_CHART_REGISTRY = "oci://ghcr.io/istio/release/charts";
-/** The first line that Istio publishes to OCI. */
-const FIRST_OCI_LINE = "1.31";
+/**
+ * Where Istio publishes its charts: every release of every line, as OCI artifacts and as a Helm repository. The Google
+ * Cloud locations (istio-release.storage.googleapis.com/charts, gcr.io/istio-release/charts) are retired in December
+ * 2026 and receive no release from 1.30.4 and 1.31.0 on.
+ */
+export const ISTIO_OCI_REGISTRY = "oci://ghcr.io/istio/release/charts";
+export const ISTIO_HELM_REPOSITORY = "https://blob.istio.io/istio-release/charts";
+
+/**
+ * The official source of each line's charts, used when the stack configures none. OCI for every line: a pull asks
+ * for one chart version instead of downloading the repository's index of every release.
+ */
+export const OFFICIAL_CHART_SOURCES: Readonly<Record<string, string>> = {
+    "1.29": ISTIO_OCI_REGISTRY,
+    "1.30": ISTIO_OCI_REGISTRY,
+    "1.31": ISTIO_OCI_REGISTRY,
+};
+
+/** The official chart source of a version's line (Istio's OCI registry for a line missing from the table). */
+export function officialChartSource(version: IstioVersion): string {
+    return OFFICIAL_CHART_SOURCES[istioLine(version)] ?? ISTIO_OCI_REGISTRY;
+}
 
 /** The chart fields of a helm.v4.Chart: `chart`, and `version`/`repositoryOpts` for published charts. */
 export interface ChartReference {
@@ -32,6 +48,7 @@ const LOCAL_LAYOUTS: Record<IstioChartName, readonly string[]> = {
     istiod: ["istiod", "istio-control/istio-discovery"],
     cni: ["cni", "istio-cni"],
     gateway: ["gateway"],
+    ztunnel: ["ztunnel"],
 };
 
 export interface FileSystem {
@@ -80,11 +97,7 @@ export function chartReference(
         case "repository":
             return repositoryReference(source.url, chart, version);
         case "official":
-            return repositoryReference(
-                isAtLeastLine(version, FIRST_OCI_LINE) ? OCI_CHART_REGISTRY : CLASSIC_CHART_REPOSITORY,
-                chart,
-                version,
-            );
+            return repositoryReference(officialChartSource(version), chart, version);
     }
 }
 

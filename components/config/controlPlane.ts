@@ -1,13 +1,35 @@
 /**
  * The control plane: the Istio release and its chart profile and platform (`mesh.istio`), the Istio namespace
  * (`mesh.namespace`), where charts and images come from (`mesh.charts`, `mesh.images`), istiod's pods
- * (`mesh.istiod`), the mesh-wide proxy and traffic settings (`mesh.meshConfig`) and the cluster to install into
- * (`mesh.cluster`). Schema, in-section checks, defaults and the derivations both use.
+ * (`mesh.istiod`), the proxies' defaults (`mesh.proxy`; Istio's MeshConfig is in meshConfig.ts) and the cluster to
+ * install into (`mesh.cluster`). Schema, in-section checks, defaults and the derivations both use.
  */
 import { z } from "zod";
 import { revisionFields, RevisionsConfig } from "./enrollment";
 import { ConfigIssue } from "./issues";
-import { IMAGE_HUB, IMAGE_TAG, dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, ResourcesConfig, resourcesSchema, SPIFFE_TRUST_DOMAIN } from "./primitives";
+import {
+    dns1123Label,
+    dns1123Subdomain,
+    IMAGE_HUB,
+    IMAGE_TAG,
+    nonEmpty,
+    PodConfig,
+    podFields,
+    PodSettings,
+    positiveInt,
+    ResourceRequirements,
+    ResourcesConfig,
+    resourcesSchema,
+    toPodSettings,
+} from "./primitives";
+
+/** Image variants Istio publishes beside the default one. */
+export const IMAGE_VARIANTS = ["default", "distroless", "debug"] as const;
+export type ImageVariant = (typeof IMAGE_VARIANTS)[number];
+
+/** Envoy's log levels. */
+export const PROXY_LOG_LEVELS = ["trace", "debug", "info", "warning", "error", "critical", "off"] as const;
+export type ProxyLogLevel = (typeof PROXY_LOG_LEVELS)[number];
 
 /** Istio's helm-chart profiles that install a sidecar-mode control plane ("default" means no profile file). */
 export const ISTIO_PROFILES = ["default", "demo", "preview", "remote", "stable"] as const;
@@ -19,12 +41,6 @@ export type IstioProfile = (typeof ISTIO_PROFILES)[number];
  */
 export const ISTIO_PLATFORMS = ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift", "eks", "aks"] as const;
 export type IstioPlatform = (typeof ISTIO_PLATFORMS)[number];
-
-export const OUTBOUND_TRAFFIC_POLICIES = ["ALLOW_ANY", "REGISTRY_ONLY"] as const;
-export type OutboundTrafficPolicy = (typeof OUTBOUND_TRAFFIC_POLICIES)[number];
-
-export const ACCESS_LOG_ENCODINGS = ["TEXT", "JSON"] as const;
-export type AccessLogEncoding = (typeof ACCESS_LOG_ENCODINGS)[number];
 
 // ---- configuration as written (the Mesh component's args and the stack file's keys)
 
@@ -42,8 +58,9 @@ export interface IstioConfig extends RevisionsConfig {
 /** Where Istio's charts come from. */
 export interface ChartsConfig {
     /**
-     * A Helm repository (`https://`) or OCI registry (`oci://`) mirror.
-     * @default Istio's official source for the version's line
+     * A Helm repository (`https://`, e.g. Istio's `https://blob.istio.io/istio-release/charts`) or OCI registry
+     * (`oci://`) mirror; never replaced by another source.
+     * @default Istio's official source for every line: `oci://ghcr.io/istio/release/charts`
      */
     readonly repository?: string;
     /**
@@ -61,10 +78,22 @@ export interface ImagesConfig {
     readonly tag?: string;
     /** Secrets for a private registry, passed to every chart. @default `[]` */
     readonly pullSecrets?: readonly string[];
+    /** `distroless` (no shell, fewer CVEs) or `debug` images of every component. @default `default` */
+    readonly variant?: ImageVariant;
+}
+
+/** The sidecar proxies' defaults (Istio's `global.proxy`). */
+export interface ProxyConfig {
+    /** Every sidecar's requests and limits. @default requests `100m`, `128Mi`; limits `2`, `1Gi` (Istio's chart values) */
+    readonly resources?: ResourcesConfig;
+    /** Envoy's log level. @default `warning` (Istio's) */
+    readonly logLevel?: ProxyLogLevel;
+    /** Envoy's per-component levels, e.g. `misc:error,upstream:warning`. @default Istio's (`misc:error`) */
+    readonly componentLogLevel?: string;
 }
 
 /** istiod's pods. */
-export interface IstiodConfig {
+export interface IstiodConfig extends PodConfig {
     /** Istio's default; production stacks raise it or autoscale. @default `1` */
     readonly replicas?: number;
     readonly autoscale?: {
@@ -85,22 +114,10 @@ export interface IstiodConfig {
     };
     /** Istio's chart requests, so capacity plans match Istio's docs. @default requests `500m` CPU, `2048Mi` */
     readonly resources?: ResourcesConfig;
-}
-
-/** Mesh-wide settings of istiod and every proxy (Istio's MeshConfig). */
-export interface MeshConfigConfig {
-    /** Istio's default, access logs are costly at scale; dev turns them on (`/dev/stdout`). @default `""` (off) */
-    readonly accessLogFile?: string;
-    /** Or `JSON`. @default `TEXT` */
-    readonly accessLogEncoding?: AccessLogEncoding;
-    /** Istio's default; `REGISTRY_ONLY` needs `egress.allowedHosts` for every external host. @default `ALLOW_ANY` */
-    readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
-    /** An app that calls out at start fails before Envoy is ready otherwise. @default `true` (Istio: false) */
-    readonly holdApplicationUntilProxyStarts?: boolean;
-    /** SPIFFE trust domain of workload identities `spiffe://<trust-domain>/ns/<ns>/sa/<sa>`. @default `cluster.local` */
-    readonly trustDomain?: string;
-    /** Former trust domains still accepted during a migration. @default `[]` */
-    readonly trustDomainAliases?: readonly string[];
+    /** istiod's log levels, `<scope>:<level>,...`. @default `default:info` (Istio's) */
+    readonly logLevel?: string;
+    /** Environment variables of istiod (Istio's `pilot.env`: feature flags such as `PILOT_ENABLE_ALPHA_GATEWAY_API`). @default `{}` */
+    readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The cluster to install into (when the Mesh makes its own Kubernetes provider). */
@@ -126,35 +143,6 @@ export const istioSchema = z.strictObject(
 
 export const istioNamespaceSchema = dns1123Label("istio-system");
 
-export const meshConfigSchema = z.strictObject({
-    accessLogFile: z
-        .string()
-        .refine((path) => path === "" || path.startsWith("/"), {
-            error: 'allowed: "" (access logs off) or an absolute path such as /dev/stdout. Fix: e.g. /dev/stdout',
-        })
-        .optional(),
-    accessLogEncoding: z.enum(ACCESS_LOG_ENCODINGS).optional(),
-    outboundTrafficPolicy: z.enum(OUTBOUND_TRAFFIC_POLICIES).optional(),
-    holdApplicationUntilProxyStarts: z.boolean().optional(),
-    trustDomain: z
-        .string()
-        .max(255, { error: "allowed: a SPIFFE trust domain of at most 255 characters. Fix: shorten it" })
-        .regex(SPIFFE_TRUST_DOMAIN, {
-            error:
-                "allowed: a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_'; no scheme, port or " +
-                "path). Fix: e.g. prod.example.com",
-        })
-        .optional(),
-    trustDomainAliases: z
-        .array(
-            z.string().regex(SPIFFE_TRUST_DOMAIN, {
-                error: "allowed: a SPIFFE trust domain (lowercase letters, digits, '.', '-' and '_'). Fix: e.g. old.example.com",
-            }),
-        )
-        .optional(),
-});
-export type MeshConfigSectionInput = z.infer<typeof meshConfigSchema>;
-
 export const istiodSchema = z.strictObject({
     replicas: positiveInt("istiod pods when autoscaling is off", 2).optional(),
     autoscale: z
@@ -177,6 +165,19 @@ export const istiodSchema = z.strictObject({
         })
         .optional(),
     resources: resourcesSchema.optional(),
+    ...podFields,
+    logLevel: z
+        .string()
+        .regex(/^[a-z0-9_-]+:(none|error|warn|info|debug)(,[a-z0-9_-]+:(none|error|warn|info|debug))*$/, {
+            error: "allowed: <scope>:<level> pairs separated by commas, levels none, error, warn, info, debug. Fix: e.g. default:info,ads:debug",
+        })
+        .optional(),
+    env: z
+        .record(
+            z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "allowed: an environment variable name (letters, digits, '_'). Fix: e.g. PILOT_TRACE_SAMPLING" }),
+            z.string({ error: 'allowed: a string value (quote numbers and booleans). Fix: e.g. "true"' }),
+        )
+        .optional(),
 });
 export type IstiodInput = z.infer<typeof istiodSchema>;
 
@@ -208,7 +209,20 @@ export const imagesSchema = z.strictObject({
         })
         .optional(),
     pullSecrets: z.array(dns1123Subdomain("registry-credentials")).optional(),
+    variant: z.enum(IMAGE_VARIANTS).optional(),
 });
+
+export const proxySchema = z.strictObject({
+    resources: resourcesSchema.optional(),
+    logLevel: z.enum(PROXY_LOG_LEVELS).optional(),
+    componentLogLevel: z
+        .string()
+        .regex(/^[a-z_]+:(trace|debug|info|warning|error|critical|off)(,[a-z_]+:(trace|debug|info|warning|error|critical|off))*$/, {
+            error: "allowed: <component>:<level> pairs separated by commas. Fix: e.g. misc:error,upstream:warning",
+        })
+        .optional(),
+});
+export type ProxyInput = z.infer<typeof proxySchema>;
 export type ImagesInput = z.infer<typeof imagesSchema>;
 
 export const clusterSchema = z.strictObject({
@@ -221,7 +235,7 @@ export type ClusterInput = z.infer<typeof clusterSchema>;
 
 /** Where Istio's Helm charts come from. */
 export type ChartSource =
-    /** Istio's official charts for the version's line (OCI from 1.31, the classic repository before). */
+    /** Istio's official charts for the version's line (components/charts/chartReference.ts). */
     | { readonly kind: "official" }
     /** A Helm repository (https://) or OCI registry path (oci://), e.g. a mirror. */
     | { readonly kind: "repository"; readonly url: string }
@@ -238,16 +252,16 @@ export interface IstiodSettings {
     };
     readonly disruptionBudget: { readonly enabled: boolean; readonly minAvailable: number };
     readonly resources: ResourceRequirements;
+    readonly pod: PodSettings;
+    readonly logLevel?: string;
+    readonly env: Readonly<Record<string, string>>;
 }
 
-export interface MeshConfigSettings {
-    readonly accessLogFile: string;
-    readonly accessLogEncoding: AccessLogEncoding;
-    readonly outboundTrafficPolicy: OutboundTrafficPolicy;
-    readonly holdApplicationUntilProxyStarts: boolean;
-    readonly trustDomain: string;
-    /** Former trust domains still accepted as this mesh's, during a migration. */
-    readonly trustDomainAliases: readonly string[];
+export interface ProxySettings {
+    /** Undefined keys keep the chart's own values. */
+    readonly resources?: ResourceRequirements;
+    readonly logLevel?: ProxyLogLevel;
+    readonly componentLogLevel?: string;
 }
 
 export interface ImageSettings {
@@ -255,6 +269,8 @@ export interface ImageSettings {
     /** A tag for every revision's images; undefined: each revision's own version (see imageTagFor). */
     readonly tag?: string;
     readonly pullSecrets: readonly string[];
+    /** undefined: Istio's default images. */
+    readonly variant?: Exclude<ImageVariant, "default">;
 }
 
 export interface ClusterSettings {
@@ -268,11 +284,6 @@ export interface ClusterSettings {
 /** The Istio namespace: Istio's conventional one unless configured; istioctl, docs and dashboards expect it. */
 export function istioNamespaceOf(namespace: string | undefined): string {
     return namespace ?? "istio-system";
-}
-
-/** The outbound traffic policy: Istio's default, ALLOW_ANY; REGISTRY_ONLY needs an egress path for every external host. */
-export function outboundTrafficPolicyOf(meshConfig: MeshConfigSectionInput | undefined): OutboundTrafficPolicy {
-    return meshConfig?.outboundTrafficPolicy ?? "ALLOW_ANY";
 }
 
 /** istiod's pod counts, as the checks and the chart values both read them. */
@@ -309,21 +320,16 @@ export function toIstiodSettings(istiod: IstiodInput | undefined): IstiodSetting
         disruptionBudget: { enabled: istiod?.disruptionBudget?.enabled ?? pods.fewestPods > pods.minAvailable, minAvailable: pods.minAvailable },
         // Istio's chart requests 500m/2Gi, sized for large meshes; the same here so capacity plans match Istio's docs.
         resources: istiod?.resources ?? { requests: { cpu: "500m", memory: "2048Mi" } },
+        pod: toPodSettings(istiod),
+        // Istio's own level (default:info) unless set.
+        logLevel: istiod?.logLevel,
+        env: istiod?.env ?? {},
     };
 }
 
-export function toMeshConfigSettings(meshConfig: MeshConfigSectionInput | undefined): MeshConfigSettings {
-    return {
-        // Access logs off, as in Istio: they are costly at scale; dev stacks turn them on.
-        accessLogFile: meshConfig?.accessLogFile ?? "",
-        accessLogEncoding: meshConfig?.accessLogEncoding ?? "TEXT",
-        outboundTrafficPolicy: outboundTrafficPolicyOf(meshConfig),
-        // On (Istio's default is off): without it, an app that calls out at start fails before Envoy is ready.
-        holdApplicationUntilProxyStarts: meshConfig?.holdApplicationUntilProxyStarts ?? true,
-        // Istio's default trust domain; multi-cluster and prod meshes set their own.
-        trustDomain: meshConfig?.trustDomain ?? "cluster.local",
-        trustDomainAliases: meshConfig?.trustDomainAliases ?? [],
-    };
+export function toProxySettings(proxy: ProxyInput | undefined): ProxySettings {
+    // Istio's chart values unless set: sidecars are sized per mesh, and Istio's defaults are what its docs measure.
+    return nonEmpty({ resources: proxy?.resources, logLevel: proxy?.logLevel, componentLogLevel: proxy?.componentLogLevel });
 }
 
 export function toImageSettings(images: ImagesInput | undefined): ImageSettings {
@@ -331,6 +337,8 @@ export function toImageSettings(images: ImagesInput | undefined): ImageSettings 
         hub: images?.hub ?? OFFICIAL_IMAGE_HUB,
         tag: images?.tag,
         pullSecrets: images?.pullSecrets ?? [],
+        // Istio's default images unless a variant is chosen.
+        variant: images?.variant === undefined || images.variant === "default" ? undefined : images.variant,
     };
 }
 

@@ -4,6 +4,7 @@
  * checks, defaults and the derivations both use.
  */
 import { z } from "zod";
+import { DataPlaneMode, namespaceDataPlaneFields, toNamespaceDataPlane, WaypointConfig, WaypointSettings } from "./dataPlane";
 import { ConfigIssue, duplicates } from "./issues";
 import { IstioVersion, parseIstioVersion, revisionForVersion } from "./istioVersion";
 import { dns1123Label, istioVersionSchema, VERSION_REQUIRED } from "./primitives";
@@ -23,7 +24,8 @@ export type ReinvocationPolicy = (typeof REINVOCATION_POLICIES)[number];
 /** The keys of `istio` that say which releases run, as which revisions, with which tags. */
 export interface RevisionsConfig {
     /**
-     * The exact Istio release, pinned per stack, so an upgrade is always a reviewed change; 1.29, 1.30 and 1.31 lines.
+     * The exact Istio release, pinned per stack, so an upgrade is always a reviewed change; a line of Istio's support
+     * calendar (istioVersion.ts): 1.30 and 1.31, and 1.29 (past its end of life) only beside a supported revision.
      * @default none: required (or `istio.revisions`)
      */
     readonly version?: string;
@@ -66,6 +68,13 @@ export interface NamespaceConfig {
      * NET_ADMIN and NET_RAW). @default none
      */
     readonly podSecurity?: PodSecurityLevel;
+    /**
+     * `ambient`: labeled `istio.io/dataplane-mode=ambient`, never with an injection label beside it; `sidecar`
+     * namespaces coexist in an ambient mesh. @default the mesh's `dataPlane.mode`
+     */
+    readonly dataplane?: DataPlaneMode;
+    /** Ambient only: the namespace's waypoint proxy (none unless given). */
+    readonly waypoint?: WaypointConfig;
 }
 
 /** The injection and validation webhooks. */
@@ -110,6 +119,7 @@ export const namespaceSchema = z.strictObject({
     revision: dns1123Label("1-30-3").optional(),
     existing: z.boolean().optional(),
     podSecurity: z.enum(POD_SECURITY_LEVELS).optional(),
+    ...namespaceDataPlaneFields,
 });
 export type NamespaceInput = z.infer<typeof namespaceSchema>;
 
@@ -148,6 +158,10 @@ export interface NamespaceEnrollment {
     readonly existing: boolean;
     /** The Pod Security Standard the namespace enforces, when known. */
     readonly podSecurity?: PodSecurityLevel;
+    /** Sidecars, or the ambient data plane (ztunnel; never labeled for injection). */
+    readonly dataplane: DataPlaneMode;
+    /** Ambient only: the namespace's waypoint proxy. */
+    readonly waypoint?: WaypointSettings;
 }
 
 export interface WebhookSettings {
@@ -203,7 +217,7 @@ export function toTags(istio: RevisionsInput, revisions: readonly RevisionSettin
     );
 }
 
-export function toNamespaceEnrollments(namespaces: readonly NamespaceInput[] | undefined): NamespaceEnrollment[] {
+export function toNamespaceEnrollments(namespaces: readonly NamespaceInput[] | undefined, meshMode: DataPlaneMode): NamespaceEnrollment[] {
     return (namespaces ?? []).map((namespace) => ({
         name: namespace.name,
         // Following the default tag is the common case; a revision by name pins a namespace during an upgrade.
@@ -211,6 +225,7 @@ export function toNamespaceEnrollments(namespaces: readonly NamespaceInput[] | u
         // Created and owned by the stack unless said otherwise.
         existing: namespace.existing ?? false,
         podSecurity: namespace.podSecurity,
+        ...toNamespaceDataPlane(namespace, meshMode),
     }));
 }
 
@@ -271,6 +286,16 @@ export function revisionIssues(istio: RevisionsInput): ConfigIssue[] {
             });
         }
     });
+    revisions.forEach((name, index) => {
+        // istiod-<revision> is a Service name, which Kubernetes caps at 63 characters.
+        if (`istiod-${name}`.length > 63) {
+            issues.push({
+                path: istio.revisions !== undefined ? ["istio", "revisions", index, "name"] : ["istio", "revision"],
+                given: name,
+                message: `allowed: at most 56 characters (istiod-${name} names istiod's Service, at most 63). Fix: set a shorter name, e.g. ${name.slice(0, 20).replace(/-$/, "")}`,
+            });
+        }
+    });
     for (const name of duplicates(revisions)) {
         issues.push({
             path: ["istio", "revisions"],
@@ -296,6 +321,13 @@ export function revisionIssues(istio: RevisionsInput): ConfigIssue[] {
                 message:
                     `tag "${tag}" points at revision "${revision}", which is not in istio.revisions (${revisions.join(", ")}). ` +
                     `Fix: point the tag at a remaining revision before removing "${revision}"`,
+            });
+        }
+        if (`istiod-revision-tag-${tag}`.length > 63) {
+            issues.push({
+                path: ["istio", "tags", tag],
+                given: tag,
+                message: `allowed: a tag of at most 43 characters (istiod-revision-tag-${tag} names its Service, at most 63). Fix: rename the tag`,
             });
         }
         if (tag !== DEFAULT_TAG && revisions.includes(tag)) {

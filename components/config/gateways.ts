@@ -4,8 +4,22 @@
  */
 import { z } from "zod";
 import { enrollmentTarget, EnrollmentTarget } from "./enrollment";
+import { gatewayClassField } from "./gatewayApi";
 import { ConfigIssue, duplicates } from "./issues";
-import { dns1123Label, dns1123Subdomain, positiveInt, ResourceRequirements, ResourcesConfig, resourcesSchema } from "./primitives";
+import { chartValuesSchema, overrideIssues } from "./overrides";
+import {
+    dns1123Label,
+    dns1123Subdomain,
+    nonEmpty,
+    PodConfig,
+    podFields,
+    PodSettings,
+    positiveInt,
+    ResourceRequirements,
+    ResourcesConfig,
+    resourcesSchema,
+    toPodSettings,
+} from "./primitives";
 
 // ---- configuration as written (the Mesh component's args and the stack file's keys)
 
@@ -23,19 +37,22 @@ export interface GatewayPortConfig {
 
 /** A host an ingress gateway serves. */
 export interface IngressHostConfig {
-    /** A host name, optionally `*.` first. @default required */
+    /** A host name, optionally `*.` first (ingress only; egress.allowedHosts take no wildcard). @default required */
     readonly host: string;
     /** A TLS Secret in the gateway's namespace; without it the host is served on plain HTTP. @default none */
     readonly tlsCredential?: string;
 }
 
 /** An ingress or egress gateway. */
-export interface GatewayConfig {
+export interface GatewayConfig extends PodConfig {
     /** The Deployment and Service name. @default required */
     readonly name: string;
     /** `ingress` or `egress`. @default required */
     readonly kind: GatewayKind;
-    /** Istio's documented namespaces, apart from istiod. @default `istio-ingress` / `istio-egress` */
+    /**
+     * Istio's documented namespaces, apart from istiod; shared by the gateways there (one Namespace), never a namespace
+     * that is not injected (the Istio namespace, Kubernetes' own). @default `istio-ingress` / `istio-egress`
+     */
     readonly namespace?: string;
     /** The gateway's pods move with the tag during an upgrade. @default the default tag */
     readonly tag?: string;
@@ -57,9 +74,21 @@ export interface GatewayConfig {
         readonly min: number;
         /** @default required */
         readonly max: number;
+        /** Percent of requested CPU the autoscaler keeps. @default `80` (Istio's chart) */
+        readonly targetCpuUtilization?: number;
     };
+    /** The Service's load balancer implementation (LoadBalancer only). @default the cluster's */
+    readonly loadBalancerClass?: string;
+    /** A fixed address for the load balancer, where the cloud supports it (LoadBalancer only). @default none */
+    readonly loadBalancerIP?: string;
+    /** Client CIDRs the load balancer admits (LoadBalancer only). @default `[]` (every client) */
+    readonly loadBalancerSourceRanges?: readonly string[];
+    /** `Local` keeps client addresses and skips the extra hop (LoadBalancer and NodePort only). @default Kubernetes' (`Cluster`) */
+    readonly externalTrafficPolicy?: "Cluster" | "Local";
+    /** Values of this gateway's chart, merged over `values.gateway` and the stack's own. @default `{}` */
+    readonly values?: Readonly<Record<string, unknown>>;
     readonly disruptionBudget?: {
-        /** Rendered only when more than one pod runs. @default `1` */
+        /** Pods kept during voluntary disruptions. @default `1`, only when more than one pod runs */
         readonly minAvailable: number;
     };
     /** @default requests `100m`, `128Mi`; limits `2`, `1Gi` (Istio's chart values) */
@@ -69,6 +98,11 @@ export interface GatewayConfig {
      * namespace) or plain HTTP. @default `[]`
      */
     readonly hosts?: readonly IngressHostConfig[];
+    /**
+     * `istio`: a Gateway API `Gateway` of class `istio`, which istiod deploys and scales (Deployment and Service
+     * `<name>-istio`), listeners from `hosts`; ingress only, without the chart's keys. @default none (Istio's `gateway` chart)
+     */
+    readonly gatewayClass?: "istio";
 }
 
 /** An external host that may be reached through the egress gateway. */
@@ -86,8 +120,9 @@ export interface EgressConfig {
     /** Required with several egress gateways. @default the only egress gateway */
     readonly gateway?: string;
     /**
-     * Each becomes Istio's egress-gateway pattern (ServiceEntry, Gateway, DestinationRule, VirtualService). Requires
-     * `REGISTRY_ONLY` and an egress gateway. @default `[]`
+     * `{host, port: 443, protocol: HTTPS|TLS|HTTP}`; each becomes Istio's egress-gateway pattern (ServiceEntry, Gateway,
+     * DestinationRule, VirtualService). Requires `REGISTRY_ONLY` and an egress gateway; no wildcard hosts (list each
+     * host). @default `[]`
      */
     readonly allowedHosts?: readonly AllowedHostConfig[];
 }
@@ -118,8 +153,20 @@ const host = (example: string) =>
         error: `allowed: a fully qualified host name in lower case, optionally starting with '*.'. Fix: e.g. ${example}`,
     });
 
+// Kubernetes' IANA_SVC_NAME: at most 15 characters, lowercase letters, digits and '-', with at least one letter.
+const SERVICE_PORT_NAME = /^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Kubernetes' DNS-1035 label, the rule for Service names: it starts with a letter.
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+// IPv4 or IPv6 CIDR.
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}|[0-9a-fA-F:]+\/[0-9]{1,3})$/;
+
 export const gatewayPortSchema = z.strictObject({
-    name: dns1123Label("https"),
+    name: z
+        .string()
+        .max(15, { error: "allowed: a Service port name of at most 15 characters. Fix: shorten it, e.g. https" })
+        .regex(SERVICE_PORT_NAME, {
+            error: "allowed: a Service port name (lowercase letters, digits and '-', with a letter; Istio reads the protocol from its prefix). Fix: e.g. https-admin",
+        }),
     port: portNumber(443),
     targetPort: portNumber(8443).optional(),
     protocol: z.enum(["TCP", "UDP"]).optional(),
@@ -131,7 +178,10 @@ export const ingressHostSchema = z.strictObject({
 });
 
 export const gatewaySchema = z.strictObject({
-    name: dns1123Label("istio-ingressgateway"),
+    // The Deployment, Service and ServiceAccount name: a Service name starts with a letter.
+    name: dns1123Label("istio-ingressgateway").regex(DNS1035_LABEL, {
+        error: "allowed: a Service name, which starts with a letter. Fix: e.g. istio-ingressgateway",
+    }),
     kind: z.enum(GATEWAY_KINDS),
     namespace: dns1123Label("istio-ingress").optional(),
     tag: dns1123Label("default").optional(),
@@ -145,11 +195,24 @@ export const gatewaySchema = z.strictObject({
         .strictObject({
             min: positiveInt("fewest gateway pods", 2),
             max: positiveInt("most gateway pods", 5),
+            targetCpuUtilization: z
+                .number()
+                .int()
+                .min(1, { error: "allowed: 1 to 100 (percent of requested CPU). Fix: e.g. 80" })
+                .max(100, { error: "allowed: 1 to 100 (percent of requested CPU). Fix: e.g. 80" })
+                .optional(),
         })
         .optional(),
+    loadBalancerClass: z.string().min(1).optional(),
+    loadBalancerIP: z.string().min(1).optional(),
+    loadBalancerSourceRanges: z.array(z.string().regex(CIDR, { error: "allowed: a CIDR such as 203.0.113.0/24. Fix: e.g. 10.0.0.0/8" })).optional(),
+    externalTrafficPolicy: z.enum(["Cluster", "Local"]).optional(),
+    values: chartValuesSchema.optional(),
+    ...podFields,
     disruptionBudget: z.strictObject({ minAvailable: positiveInt("gateway pods kept during voluntary disruptions", 1) }).optional(),
     resources: resourcesSchema.optional(),
     hosts: z.array(ingressHostSchema).optional(),
+    ...gatewayClassField,
 });
 
 export const allowedHostSchema = z.strictObject({
@@ -195,6 +258,20 @@ export interface GatewaySettings {
     readonly disruptionBudget?: { readonly minAvailable: number };
     readonly resources: ResourceRequirements;
     readonly hosts: readonly IngressHost[];
+    readonly pod: PodSettings;
+    /** The Service's load-balancer keys that are set. */
+    readonly loadBalancer: {
+        readonly loadBalancerClass?: string;
+        readonly loadBalancerIP?: string;
+        readonly loadBalancerSourceRanges?: readonly string[];
+        readonly externalTrafficPolicy?: "Cluster" | "Local";
+    };
+    /** Percent of requested CPU the autoscaler keeps. */
+    readonly targetCpuUtilization: number;
+    /** The gateway's own chart override. */
+    readonly values: Readonly<Record<string, unknown>>;
+    /** A Gateway API Gateway of this class, which istiod deploys; undefined: Istio's gateway chart. */
+    readonly gatewayClass?: "istio";
 }
 
 export interface AllowedHost {
@@ -231,6 +308,21 @@ function gatewayPods(gateway: GatewayInput): { fewestPods: number; minAvailable:
     return { fewestPods, minAvailable };
 }
 
+/** Istio's documented namespaces: gateways apart from istiod, so their RBAC and scaling stay apart. */
+export function gatewayNamespaceOf(gateway: { kind: GatewayKind; namespace?: string }): string {
+    return gateway.namespace ?? (gateway.kind === "ingress" ? "istio-ingress" : "istio-egress");
+}
+
+/** Ingress faces clients (a cloud load balancer); egress is only reached from inside the mesh. */
+function serviceTypeOf(gateway: GatewayInput): ServiceType {
+    return gateway.serviceType ?? (gateway.kind === "ingress" ? "LoadBalancer" : "ClusterIP");
+}
+
+/** The ports as written, or Istio's own for the gateway's kind. */
+function portsOf(gateway: GatewayInput): readonly { name: string; port: number; targetPort?: number; protocol?: "TCP" | "UDP" }[] {
+    return gateway.ports ?? (gateway.kind === "ingress" ? INGRESS_PORTS : EGRESS_PORTS);
+}
+
 // ---- defaults
 
 export function toGatewaySettings(gateways: readonly GatewayInput[] | undefined): GatewaySettings[] {
@@ -239,12 +331,10 @@ export function toGatewaySettings(gateways: readonly GatewayInput[] | undefined)
         return {
             name: gateway.name,
             kind: gateway.kind,
-            // Istio's documented namespaces: gateways apart from istiod, so their RBAC and scaling stay apart.
-            namespace: gateway.namespace ?? (gateway.kind === "ingress" ? "istio-ingress" : "istio-egress"),
+            namespace: gatewayNamespaceOf(gateway),
             target: enrollmentTarget(gateway),
-            // Ingress faces clients (a cloud load balancer); egress is only reached from inside the mesh.
-            serviceType: gateway.serviceType ?? (gateway.kind === "ingress" ? "LoadBalancer" : "ClusterIP"),
-            ports: (gateway.ports ?? (gateway.kind === "ingress" ? INGRESS_PORTS : EGRESS_PORTS)).map((port) => ({
+            serviceType: serviceTypeOf(gateway),
+            ports: portsOf(gateway).map((port) => ({
                 name: port.name,
                 port: port.port,
                 // Istio's gateway listens on the service port unless told otherwise.
@@ -255,11 +345,22 @@ export function toGatewaySettings(gateways: readonly GatewayInput[] | undefined)
             serviceLabels: gateway.serviceLabels ?? {},
             // One pod in dev; production stacks set replicas or autoscale.
             replicas: gateway.replicas ?? 1,
-            autoscale: gateway.autoscale,
+            autoscale: gateway.autoscale === undefined ? undefined : { min: gateway.autoscale.min, max: gateway.autoscale.max },
             disruptionBudget: fewestPods > minAvailable ? { minAvailable } : undefined,
             // Istio's chart requests for a gateway.
             resources: gateway.resources ?? { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
             hosts: (gateway.hosts ?? []).map((host) => ({ host: host.host, tlsCredential: host.tlsCredential })),
+            pod: toPodSettings(gateway),
+            loadBalancer: nonEmpty({
+                loadBalancerClass: gateway.loadBalancerClass,
+                loadBalancerIP: gateway.loadBalancerIP,
+                loadBalancerSourceRanges: gateway.loadBalancerSourceRanges,
+                externalTrafficPolicy: gateway.externalTrafficPolicy,
+            }),
+            // Istio's chart default.
+            targetCpuUtilization: gateway.autoscale?.targetCpuUtilization ?? 80,
+            values: gateway.values ?? {},
+            ...(gateway.gatewayClass !== undefined ? { gatewayClass: gateway.gatewayClass } : {}),
         };
     });
 }
@@ -317,6 +418,39 @@ export function gatewayIssues(gateways: readonly GatewayInput[], egress: EgressI
                 message: `a budget keeping ${gateway.disruptionBudget.minAvailable} of ${fewestPods} pod(s) blocks every node drain. Fix: run more pods or lower minAvailable`,
             });
         }
+        const ports = portsOf(gateway);
+        for (const [what, values] of [
+            ["number", ports.map((port) => String(port.port))],
+            ["name", ports.map((port) => port.name)],
+        ] as const) {
+            for (const repeated of duplicates(values)) {
+                issues.push({
+                    path: [...path, "ports"],
+                    given: repeated,
+                    message: `port ${what} ${repeated} is listed twice; the API server refuses a Service with it. Fix: give each port its own number and name`,
+                });
+            }
+        }
+        const serviceType = serviceTypeOf(gateway);
+        for (const key of ["loadBalancerClass", "loadBalancerIP", "loadBalancerSourceRanges"] as const) {
+            if (gateway[key] !== undefined && serviceType !== "LoadBalancer") {
+                issues.push({
+                    path: [...path, key],
+                    given: gateway[key],
+                    message: `applies to a LoadBalancer Service, and this gateway's is ${serviceType}. Fix: set serviceType: LoadBalancer, or remove ${key}`,
+                });
+            }
+        }
+        if (gateway.externalTrafficPolicy !== undefined && serviceType === "ClusterIP") {
+            issues.push({
+                path: [...path, "externalTrafficPolicy"],
+                given: gateway.externalTrafficPolicy,
+                message: "applies to LoadBalancer and NodePort Services, and this gateway's is ClusterIP. Fix: set serviceType, or remove externalTrafficPolicy",
+            });
+        }
+        if (gateway.values !== undefined) {
+            issues.push(...overrideIssues("gateway", gateway.values, [...path, "values"]));
+        }
         if (gateway.kind === "egress" && gateway.hosts !== undefined) {
             issues.push({
                 path: [...path, "hosts"],
@@ -351,6 +485,18 @@ export function gatewayIssues(gateways: readonly GatewayInput[], egress: EgressI
             message: `required with several egress gateways: the one allowed traffic leaves through. Fix: one of ${egressGateways.join(", ")}`,
         });
     }
+    allowed.forEach((entry, index) => {
+        if (entry.host.startsWith("*.")) {
+            issues.push({
+                path: ["egress", "allowedHosts", index, "host"],
+                given: entry.host,
+                message:
+                    "a wildcard host cannot be routed through the egress gateway: its ServiceEntry would need DNS resolution of " +
+                    "a wildcard, which istiod refuses, and the gateway would not know where to send it. Fix: list each host " +
+                    `(e.g. ${entry.host.replace(/^\*\./, "api.")})`,
+            });
+        }
+    });
     for (const host of duplicates(allowed.map((entry) => `${entry.host}:${entry.port ?? 443}`))) {
         issues.push({ path: ["egress", "allowedHosts"], given: host, message: `"${host}" is listed twice. Fix: keep one entry` });
     }

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { IstioPlatform } from "./controlPlane";
 import { ConfigIssue } from "./issues";
-import { dns1123Label, ResourceRequirements, ResourcesConfig, resourcesSchema } from "./primitives";
+import { dns1123Label, PodConfig, podFields, PodSettings, ResourceRequirements, ResourcesConfig, resourcesSchema, toPodSettings } from "./primitives";
 
 // ---- configuration as written (the Mesh component's args and the stack file's keys)
 
@@ -14,14 +14,15 @@ import { dns1123Label, ResourceRequirements, ResourcesConfig, resourcesSchema } 
 export interface InterceptionConfig {
     /**
      * `istio-init` in every pod works on any cluster; `cni` installs Istio's CNI agent and injects the
-     * `istio-validation` init container instead (no capabilities in workload pods). @default `init`
+     * `istio-validation` init container instead (no capabilities in workload pods). @default `init` (`cni` in ambient mode)
      */
     readonly mode?: InterceptionMode;
     /** The CNI agent, in `cni` mode. */
     readonly cni?: CniConfig;
 }
 
-export interface CniConfig {
+/** The CNI agent runs on every node, at priority system-node-critical (the chart's): no node selector, spread or priority. */
+export interface CniConfig extends Pick<PodConfig, "tolerations" | "affinity" | "podAnnotations" | "podLabels"> {
     /** @default the platform's (`kube-system` on OpenShift), else the Istio namespace */
     readonly namespace?: string;
     /** The node's CNI binary folder. @default the platform preset */
@@ -61,6 +62,23 @@ export const cniSchema = z.strictObject({
     untaint: z.boolean().optional(),
     excludeNamespaces: z.array(dns1123Label("kube-system")).optional(),
     resources: resourcesSchema.optional(),
+    tolerations: podFields.tolerations,
+    affinity: podFields.affinity,
+    podAnnotations: podFields.podAnnotations,
+    podLabels: podFields.podLabels,
+    // Istio's cni chart has no key for these: the agent must run on every node that runs pods of the mesh.
+    ...Object.fromEntries(
+        ["nodeSelector", "topologySpreadConstraints", "priorityClassName"].map((key) => [
+            key,
+            z
+                .never({
+                    error:
+                        "the CNI agent runs on every node, at priority system-node-critical, and Istio's cni chart has no such key. " +
+                        "Fix: remove it; to keep the agent off some nodes use interception.cni.affinity (nodeAffinity)",
+                })
+                .optional(),
+        ]),
+    ),
 });
 
 export const interceptionSchema = z.strictObject({
@@ -83,6 +101,7 @@ export interface CniSettings {
     readonly untaint: boolean;
     readonly excludeNamespaces: readonly string[];
     readonly resources: ResourceRequirements;
+    readonly pod: Pick<PodSettings, "tolerations" | "affinity" | "podAnnotations" | "podLabels">;
 }
 
 export type InterceptionSettings =
@@ -116,9 +135,12 @@ export const CNI_PRESETS: Record<IstioPlatform | "default", CniPreset> = {
 
 // ---- derivations (checks and defaults both use them)
 
-/** init: works on every cluster with no node agent; prod stacks choose cni to drop NET_ADMIN from workloads. */
-export function interceptionModeOf(interception: InterceptionInput | undefined): InterceptionMode {
-    return interception?.mode ?? "init";
+/**
+ * init: works on every cluster with no node agent; prod stacks choose cni to drop NET_ADMIN from workloads. Ambient
+ * mode needs the CNI agent, so it is the default there.
+ */
+export function interceptionModeOf(interception: InterceptionInput | undefined, dataPlaneMode: "sidecar" | "ambient" = "sidecar"): InterceptionMode {
+    return interception?.mode ?? (dataPlaneMode === "ambient" ? "cni" : "init");
 }
 
 // ---- defaults
@@ -127,8 +149,9 @@ export function toInterceptionSettings(
     interception: InterceptionInput | undefined,
     platform: IstioPlatform | undefined,
     istioNamespace: string,
+    dataPlaneMode: "sidecar" | "ambient" = "sidecar",
 ): InterceptionSettings {
-    const mode = interceptionModeOf(interception);
+    const mode = interceptionModeOf(interception, dataPlaneMode);
     if (mode === "init") {
         return { mode };
     }
@@ -151,6 +174,7 @@ export function toInterceptionSettings(
             excludeNamespaces: cni?.excludeNamespaces ?? ["kube-system"],
             // The chart's request; the agent is small.
             resources: cni?.resources ?? { requests: { cpu: "100m", memory: "100Mi" } },
+            pod: (({ tolerations, affinity, podAnnotations, podLabels }) => ({ tolerations, affinity, podAnnotations, podLabels }))(toPodSettings(cni)),
         },
     };
 }
@@ -158,8 +182,8 @@ export function toInterceptionSettings(
 // ---- checks
 
 /** Settings of the CNI agent are read only in CNI mode. */
-export function interceptionIssues(interception: InterceptionInput): ConfigIssue[] {
-    if (interceptionModeOf(interception) === "init" && interception.cni !== undefined) {
+export function interceptionIssues(interception: InterceptionInput, dataPlaneMode: "sidecar" | "ambient" = "sidecar"): ConfigIssue[] {
+    if (interceptionModeOf(interception, dataPlaneMode) === "init" && interception.cni !== undefined) {
         return [
             {
                 path: ["interception", "cni"],

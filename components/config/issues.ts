@@ -79,20 +79,61 @@ function expectedText(expected: string): string {
     }
 }
 
-/** Turns zod's issues into ours, writing messages for zod's own checks (types, choices, unknown keys). */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ConfigIssue[] {
+/** Edit distance between two names (insertions, deletions, substitutions), ignoring case. */
+function distance(a: string, b: string): number {
+    const left = a.toLowerCase();
+    const right = b.toLowerCase();
+    let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= left.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= right.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[right.length];
+}
+
+/** The known name closest to `name`, when it is close enough to be a misspelling of it. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const d = distance(name, candidate);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Turns zod's issues into ours, writing messages for zod's own checks (types, choices, unknown keys). `knownKeys`
+ * gives the keys allowed at a path, so that an unknown key names the closest one.
+ */
+export function fromZodIssues(
+    issues: readonly z.core.$ZodIssue[],
+    input: unknown,
+    knownKeys: (path: readonly PropertyKey[]) => readonly string[] = () => [],
+): ConfigIssue[] {
     return issues.flatMap((issue): ConfigIssue[] => {
         const path = issue.path;
         const given = valueAt(input, path);
         switch (issue.code) {
             case "unrecognized_keys":
-                return issue.keys.map((key) => ({
-                    path: [...path, key],
-                    given: valueAt(input, [...path, key]),
-                    message:
-                        `unknown key "${key}". Fix: remove it or correct its spelling ` +
-                        `(the README's configuration reference lists every key under ${keyPath(path)})`,
-                }));
+                return issue.keys.map((key) => {
+                    const closest = closestName(key, knownKeys(path));
+                    return {
+                        path: [...path, key],
+                        given: valueAt(input, [...path, key]),
+                        message:
+                            closest !== undefined
+                                ? `unknown key "${key}". Fix: did you mean ${closest}? (${keyPath([...path, closest])})`
+                                : `unknown key "${key}". Fix: remove it or correct its spelling ` +
+                                  `(the README's configuration reference lists every key under ${keyPath(path)})`,
+                    };
+                });
             case "invalid_value":
                 return [
                     {

@@ -3,11 +3,14 @@
  * receives typed MeshSettings.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { checkIssues } from "./crossSection";
 import type { MeshArgs } from "../mesh";
 import { RootMaterial } from "../pki/certificateAuthority";
 import { ConfigIssue, fromZodIssues, MeshConfigError } from "./issues";
 import { MESH_CONFIG_KEY, MeshConfigInput, meshSchema } from "./schema";
+import { PkiSettings, toPkiSettings } from "./pki";
+import { isInvalid, validSections } from "./sections";
 import { MeshSettings, SettingsEnvironment, toSettings } from "./settings";
 
 /**
@@ -20,7 +23,7 @@ export const CHARTS_DIRECTORY_ENV = "ISTIO_CHARTS_DIR";
  * Validates a raw configuration object (as written: a stack file's `mesh` key, or the Mesh component's args) and
  * returns it typed, or throws MeshConfigError listing every problem. Pure: tests call it directly.
  */
-export function validMeshConfig(raw: unknown, stackName?: string): MeshConfigInput {
+export function validMeshConfig(raw: unknown, stackName?: string, otherIssues: readonly ConfigIssue[] = []): MeshConfigInput {
     if (raw === undefined || raw === null) {
         throw new MeshConfigError(
             [
@@ -35,7 +38,7 @@ export function validMeshConfig(raw: unknown, stackName?: string): MeshConfigInp
         );
     }
     const parsed = meshSchema.safeParse(raw, { reportInput: true });
-    const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, raw)), ...checkIssues(raw)];
+    const issues = [...(parsed.success ? [] : fromZodIssues(parsed.error.issues, raw, knownKeysAt)), ...checkIssues(raw), ...otherIssues];
     if (!parsed.success || issues.length > 0) {
         throw new MeshConfigError(issues, stackName);
     }
@@ -45,6 +48,37 @@ export function validMeshConfig(raw: unknown, stackName?: string): MeshConfigInp
 /** Validates a raw configuration object and returns typed settings, or throws MeshConfigError listing every problem. */
 export function parseMeshConfig(raw: unknown, env: SettingsEnvironment = {}, stackName?: string): MeshSettings {
     return toSettings(validMeshConfig(raw, stackName), env);
+}
+
+/** The keys the schema allows at a path of the configuration (list indexes step into the list's items). */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    let schema: z.ZodType | undefined = meshSchema;
+    for (const part of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodArray && typeof part === "number") {
+            schema = schema.element as z.ZodType;
+        } else if (schema instanceof z.ZodObject) {
+            schema = (schema.shape as Record<string, z.ZodType>)[String(part)];
+        } else {
+            return [];
+        }
+    }
+    schema = unwrap(schema);
+    if (!(schema instanceof z.ZodObject)) {
+        return [];
+    }
+    // Keys the stack derives are refused by their own message; they are not suggestions.
+    return Object.entries(schema.shape as Record<string, z.ZodType>)
+        .filter(([, field]) => !(unwrap(field) instanceof z.ZodNever))
+        .map(([key]) => key);
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+    let current = schema;
+    while (current instanceof z.ZodOptional || current instanceof z.ZodPipe) {
+        current = current instanceof z.ZodOptional ? (current.unwrap() as z.ZodType) : (current.in as z.ZodType);
+    }
+    return current;
 }
 
 /** The secret configuration key that holds roots given as configuration: { <root name>: { certificatePem, privateKeyPem } }. */
@@ -57,8 +91,8 @@ const PEM_PRIVATE_KEY = /-----BEGIN (EC |RSA )?PRIVATE KEY-----[\s\S]+-----END (
  * Checks the roots that pki.roots takes from secret configuration. Messages name roots and fields, never a value:
  * these are private keys. Pure: `raw` is the configuration value as written (JSON text), or undefined.
  */
-export function configuredRootIssues(settings: MeshSettings, raw: string | undefined): ConfigIssue[] {
-    const wanted = settings.pki.enabled ? settings.pki.roots.filter((root) => root.source === "config").map((root) => root.name) : [];
+export function configuredRootIssues(pki: PkiSettings, raw: string | undefined): ConfigIssue[] {
+    const wanted = pki.enabled ? pki.roots.filter((root) => root.source === "config").map((root) => root.name) : [];
     if (wanted.length === 0) {
         return [];
     }
@@ -84,7 +118,7 @@ export function configuredRootIssues(settings: MeshSettings, raw: string | undef
             ? []
             : [
                   {
-                      path: ["pki", "roots", settings.pki.roots.findIndex((root) => root.name === name), "source"],
+                      path: ["pki", "roots", pki.roots.findIndex((root) => root.name === name), "source"],
                       given: "config",
                       message: `root "${name}" needs ${problems.join(" and ")} in the secret configuration key ${ROOT_CERTIFICATES_KEY}.${name}. ${fix}`,
                   },
@@ -100,11 +134,12 @@ export function loadMeshArgs(config: pulumi.Config = new pulumi.Config()): MeshA
     const raw = config.getObject<unknown>(MESH_CONFIG_KEY);
     const environmentCharts = process.env[CHARTS_DIRECTORY_ENV];
     const chartsDirectory = environmentCharts !== undefined && environmentCharts !== "" ? environmentCharts : undefined;
-    const input = validMeshConfig(raw, pulumi.getStack());
-    const rootIssues = configuredRootIssues(toSettings(input), pulumi.runtime.getConfig(`${pulumi.getProject()}:${ROOT_CERTIFICATES_KEY}`));
-    if (rootIssues.length > 0) {
-        throw new MeshConfigError(rootIssues, pulumi.getStack());
-    }
+    // The configured roots are checked with the rest, so that every problem shows in one run.
+    const sections = validSections(raw);
+    const rootIssues = isInvalid(sections, "pki.enabled") || isInvalid(sections, "pki.roots")
+        ? []
+        : configuredRootIssues(toPkiSettings(sections.pki), pulumi.runtime.getConfig(`${pulumi.getProject()}:${ROOT_CERTIFICATES_KEY}`));
+    const input = validMeshConfig(raw, pulumi.getStack(), rootIssues);
     const rootCertificates = config.getSecretObject<Record<string, RootMaterial>>(ROOT_CERTIFICATES_KEY);
     return {
         ...input,

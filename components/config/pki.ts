@@ -27,7 +27,7 @@ export interface PkiConfig {
     readonly keyAlgorithm?: KeyAlgorithm;
     /** For the intermediate, which signs every workload certificate; generated roots always get P-384. @default `P256` */
     readonly ecdsaCurve?: EcdsaCurve;
-    /** As Istio's own certificate tooling; 2048 and 3072 allowed (RSA only). @default `4096` */
+    /** As Istio's own certificate tooling; 2048 and 3072 allowed. @default `4096` (RSA only) */
     readonly rsaBits?: RsaBits;
     /** Every trusted root. @default `[{name: root}]`, generated */
     readonly roots?: readonly RootConfig[];

@@ -3,7 +3,7 @@
  * with what is allowed and an example fix.
  */
 import { z } from "zod";
-import { isSupportedLine, parseIstioVersion, SUPPORTED_ISTIO_LINES } from "./istioVersion";
+import { isKnownLine, parseIstioVersion, unknownLineMessage } from "./istioVersion";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -105,6 +105,146 @@ export const istioVersionSchema = z
             "1.31.0-rc.0 (no leading 'v', no ranges). Fix: pin the exact release, e.g. 1.30.3",
         abort: true,
     })
-    .refine((text) => isSupportedLine(parseIstioVersion(text)!), {
-        error: `allowed: a release on the ${SUPPORTED_ISTIO_LINES.join(", ")} lines. Fix: pin a supported release, e.g. 1.30.3`,
-    });
+    // A line past its end of life is known here and refused by lineSupportIssues (crossSection.ts), which allows it
+    // beside a supported revision during a canary upgrade off it.
+    .refine((text) => isKnownLine(parseIstioVersion(text)!), { error: () => unknownLineMessage() });
+
+// ---- scheduling and pod settings, as Kubernetes writes them (passed to the charts verbatim)
+
+const stringMap = (example: string) =>
+    z.record(z.string(), z.string(), { error: `allowed: a mapping of keys to string values. Fix: e.g. ${example}` });
+
+export const tolerationSchema = z.strictObject({
+    key: z.string().optional(),
+    operator: z.enum(["Exists", "Equal"]).optional(),
+    value: z.string().optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: z.number().int().optional(),
+});
+
+export const labelSelectorSchema = z.strictObject({
+    matchLabels: stringMap("{ app: shop }").optional(),
+    matchExpressions: z
+        .array(
+            z.strictObject({
+                key: z.string(),
+                operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+                values: z.array(z.string()).optional(),
+            }),
+        )
+        .optional(),
+});
+
+export const topologySpreadSchema = z.strictObject({
+    maxSkew: positiveInt("the largest difference of pods between two domains", 1),
+    topologyKey: z.string().min(1),
+    whenUnsatisfiable: z.enum(["DoNotSchedule", "ScheduleAnyway"]),
+    labelSelector: labelSelectorSchema.optional(),
+    minDomains: positiveInt("fewest domains", 3).optional(),
+    matchLabelKeys: z.array(z.string()).optional(),
+    nodeAffinityPolicy: z.enum(["Honor", "Ignore"]).optional(),
+    nodeTaintsPolicy: z.enum(["Honor", "Ignore"]).optional(),
+});
+
+/** Kubernetes' Affinity: its three parts, each passed verbatim. */
+export const affinitySchema = z.strictObject({
+    nodeAffinity: z.record(z.string(), z.unknown()).optional(),
+    podAffinity: z.record(z.string(), z.unknown()).optional(),
+    podAntiAffinity: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The scheduling and pod keys shared by istiod, gateways and the CNI agent. */
+export const podFields = {
+    nodeSelector: stringMap("{ node-role.kubernetes.io/infra: \"\" }").optional(),
+    tolerations: z.array(tolerationSchema).optional(),
+    affinity: affinitySchema.optional(),
+    topologySpreadConstraints: z.array(topologySpreadSchema).optional(),
+    priorityClassName: dns1123Subdomain("system-cluster-critical").optional(),
+    podAnnotations: stringMap('{ prometheus.io/scrape: "true" }').optional(),
+    podLabels: stringMap("{ team: platform }").optional(),
+};
+
+export interface TolerationConfig {
+    readonly key?: string;
+    readonly operator?: "Exists" | "Equal";
+    readonly value?: string;
+    readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    readonly tolerationSeconds?: number;
+}
+
+export interface LabelSelectorConfig {
+    readonly matchLabels?: Readonly<Record<string, string>>;
+    readonly matchExpressions?: readonly {
+        readonly key: string;
+        readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+        readonly values?: readonly string[];
+    }[];
+}
+
+export interface TopologySpreadConfig {
+    readonly maxSkew: number;
+    readonly topologyKey: string;
+    readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+    readonly labelSelector?: LabelSelectorConfig;
+    readonly minDomains?: number;
+    readonly matchLabelKeys?: readonly string[];
+    readonly nodeAffinityPolicy?: "Honor" | "Ignore";
+    readonly nodeTaintsPolicy?: "Honor" | "Ignore";
+}
+
+export interface AffinityConfig {
+    readonly nodeAffinity?: Readonly<Record<string, unknown>>;
+    readonly podAffinity?: Readonly<Record<string, unknown>>;
+    readonly podAntiAffinity?: Readonly<Record<string, unknown>>;
+}
+
+/** Where the pods run, and what they carry. Each key is passed to the chart verbatim, as Kubernetes writes it. */
+export interface PodConfig {
+    /** Nodes the pods may run on, by label. @default `{}` */
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    /** Taints the pods tolerate. @default `[]` */
+    readonly tolerations?: readonly TolerationConfig[];
+    /** Kubernetes' node and pod (anti-)affinity. @default `{}` */
+    readonly affinity?: AffinityConfig;
+    /** How the pods spread across zones or nodes. @default `[]` */
+    readonly topologySpreadConstraints?: readonly TopologySpreadConfig[];
+    /** A PriorityClass for the pods. @default none */
+    readonly priorityClassName?: string;
+    /** Annotations of the pods. @default `{}` */
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+    /** Labels of the pods. @default `{}` */
+    readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** The pod settings, typed; empty keys are left out so that the charts keep their own defaults. */
+export interface PodSettings {
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly tolerations: readonly TolerationConfig[];
+    readonly affinity: AffinityConfig;
+    readonly topologySpreadConstraints: readonly TopologySpreadConfig[];
+    readonly priorityClassName?: string;
+    readonly podAnnotations: Readonly<Record<string, string>>;
+    readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export function toPodSettings(pod: PodConfig | undefined): PodSettings {
+    // Nothing of our own: a pod runs where the cluster's scheduler puts it unless the platform team says otherwise.
+    return {
+        nodeSelector: pod?.nodeSelector ?? {},
+        tolerations: pod?.tolerations ?? [],
+        affinity: pod?.affinity ?? {},
+        topologySpreadConstraints: pod?.topologySpreadConstraints ?? [],
+        priorityClassName: pod?.priorityClassName,
+        podAnnotations: pod?.podAnnotations ?? {},
+        podLabels: pod?.podLabels ?? {},
+    };
+}
+
+/** The keys of a value that are set: empty maps and lists, and undefined, are left out. */
+export function nonEmpty<T extends Record<string, unknown>>(value: T): Partial<T> {
+    return Object.fromEntries(
+        Object.entries(value).filter(([, entry]) =>
+            entry === undefined ? false : Array.isArray(entry) ? entry.length > 0 : typeof entry === "object" && entry !== null ? Object.keys(entry).length > 0 : true,
+        ),
+    ) as Partial<T>;
+}

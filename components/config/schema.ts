@@ -18,10 +18,14 @@ import {
     istiodSchema,
     istioNamespaceSchema,
     istioSchema,
-    MeshConfigConfig,
-    meshConfigSchema,
+    ProxyConfig,
+    proxySchema,
 } from "./controlPlane";
+import { DataPlaneConfig, dataPlaneSchema } from "./dataPlane";
+import { MeshConfigConfig, meshConfigSchema } from "./meshConfig";
+import { ValuesConfig, valuesSchema } from "./overrides";
 import { NamespaceConfig, namespaceSchema, WebhooksConfig, webhooksSchema } from "./enrollment";
+import { GatewayApiConfig, gatewayApiSchema } from "./gatewayApi";
 import { EgressConfig, egressSchema, GatewayConfig, gatewaySchema } from "./gateways";
 import { InterceptionConfig, interceptionSchema } from "./interception";
 import { LifecycleConfig, lifecycleSchema, ReadinessConfig, readinessSchema } from "./lifecycle";
@@ -36,6 +40,7 @@ export const meshSchema = z.strictObject({
     images: imagesSchema.optional(),
     istiod: istiodSchema.optional(),
     meshConfig: meshConfigSchema.optional(),
+    proxy: proxySchema.optional(),
     cluster: clusterSchema.optional(),
     pki: pkiSchema.optional(),
     multiCluster: multiClusterSchema.optional(),
@@ -45,6 +50,9 @@ export const meshSchema = z.strictObject({
     interception: interceptionSchema.optional(),
     gateways: z.array(gatewaySchema).optional(),
     egress: egressSchema.optional(),
+    dataPlane: dataPlaneSchema.optional(),
+    gatewayApi: gatewayApiSchema.optional(),
+    values: valuesSchema.optional(),
     readiness: readinessSchema.optional(),
     lifecycle: lifecycleSchema.optional(),
 });
@@ -65,17 +73,22 @@ export interface MeshConfiguration {
     readonly images?: ImagesConfig;
     readonly istiod?: IstiodConfig;
     readonly meshConfig?: MeshConfigConfig;
+    readonly proxy?: ProxyConfig;
     readonly cluster?: ClusterConfig;
     readonly pki?: PkiConfig;
     readonly multiCluster?: MultiClusterConfig;
     readonly mtls?: MtlsConfig;
-    /** Namespaces in the mesh. @default `[]` */
+    /** Namespaces in the mesh (none unless listed). */
     readonly namespaces?: readonly NamespaceConfig[];
     readonly webhooks?: WebhooksConfig;
     readonly interception?: InterceptionConfig;
-    /** Ingress and egress gateways. @default `[]` */
+    /** Ingress and egress gateways (none unless listed). */
     readonly gateways?: readonly GatewayConfig[];
     readonly egress?: EgressConfig;
+    readonly dataPlane?: DataPlaneConfig;
+    readonly gatewayApi?: GatewayApiConfig;
+    /** Values of Istio's charts that the configuration has no key for; keys the stack derives are refused. */
+    readonly values?: ValuesConfig;
     readonly readiness?: ReadinessConfig;
     readonly lifecycle?: LifecycleConfig;
 }

@@ -12,12 +12,12 @@ import {
     IstioProfile,
     istioNamespaceOf,
     IstiodSettings,
-    MeshConfigSettings,
+    ProxySettings,
     toChartSource,
     toClusterSettings,
     toImageSettings,
     toIstiodSettings,
-    toMeshConfigSettings,
+    toProxySettings,
 } from "./controlPlane";
 import {
     DEFAULT_TAG,
@@ -29,13 +29,18 @@ import {
     toWebhookSettings,
     WebhookSettings,
 } from "./enrollment";
+import { DataPlaneSettings, toDataPlaneSettings } from "./dataPlane";
+import { GatewayApiSettings, toGatewayApiSettings } from "./gatewayApi";
 import { EgressSettings, GatewaySettings, toEgressSettings, toGatewaySettings } from "./gateways";
 import { InterceptionSettings, toInterceptionSettings } from "./interception";
 import { IstioVersion } from "./istioVersion";
+import { MeshConfigSettings, toMeshConfigSettings } from "./meshConfig";
+import { ValuesInput } from "./overrides";
 import { MtlsSettings, MultiClusterSettings, PkiSettings, toMtlsSettings, toMultiClusterSettings, toPkiSettings } from "./pki";
 import { MeshConfigInput } from "./schema";
 
-export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, MeshConfigSettings } from "./controlPlane";
+export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, ProxySettings } from "./controlPlane";
+export type { MeshConfigSettings } from "./meshConfig";
 export type { ResourceQuantities, ResourceRequirements } from "./primitives";
 
 /** Which Istio releases run, as which revisions, with which tags; and the chart profile and platform. */
@@ -62,6 +67,7 @@ export interface MeshSettings {
     readonly images: ImageSettings;
     readonly istiod: IstiodSettings;
     readonly meshConfig: MeshConfigSettings;
+    readonly proxy: ProxySettings;
     readonly cluster: ClusterSettings;
     readonly pki: PkiSettings;
     readonly multiCluster: MultiClusterSettings;
@@ -71,6 +77,12 @@ export interface MeshSettings {
     readonly interception: InterceptionSettings;
     readonly gateways: readonly GatewaySettings[];
     readonly egress: EgressSettings;
+    /** Sidecar or ambient; ambient adds ztunnel and runs the CNI agent in ambient mode. */
+    readonly dataPlane: DataPlaneSettings;
+    /** Whether the stack manages the Gateway API CRDs (and at which version), checks another owner's, or neither. */
+    readonly gatewayApi: GatewayApiSettings;
+    /** Chart overrides, merged over the stack's own values (keys the stack derives were refused). */
+    readonly values: ValuesInput;
     readonly readiness: ReadinessSettings;
     readonly lifecycle: LifecycleSettings;
 }
@@ -87,13 +99,15 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
     const defaultRevision = revisions.find((revision) => revision.name === tags[DEFAULT_TAG])!;
     const namespace = istioNamespaceOf(input.namespace);
     const gateways = toGatewaySettings(input.gateways);
+    const dataPlane = toDataPlaneSettings(input, namespace);
+    const baseVersion = newest(revisions.map((revision) => revision.version));
     return {
         istio: {
             revisions,
             tags,
             version: defaultRevision.version,
             revision: defaultRevision.name,
-            baseVersion: newest(revisions.map((revision) => revision.version)),
+            baseVersion,
             // "default" is Istio's own default profile: no profile file applied.
             profile: input.istio.profile ?? "default",
             platform: input.istio.platform,
@@ -103,15 +117,20 @@ export function toSettings(input: MeshConfigInput, env: SettingsEnvironment = {}
         images: toImageSettings(input.images),
         istiod: toIstiodSettings(input.istiod),
         meshConfig: toMeshConfigSettings(input.meshConfig),
+        proxy: toProxySettings(input.proxy),
         cluster: toClusterSettings(input.cluster),
         pki: toPkiSettings(input.pki),
         multiCluster: toMultiClusterSettings(input.multiCluster),
         mtls: toMtlsSettings(input.mtls),
-        namespaces: toNamespaceEnrollments(input.namespaces),
+        namespaces: toNamespaceEnrollments(input.namespaces, dataPlane.mode),
         webhooks: toWebhookSettings(input.webhooks, namespace),
-        interception: toInterceptionSettings(input.interception, input.istio.platform, namespace),
+        interception: toInterceptionSettings(input.interception, input.istio.platform, namespace, dataPlane.mode),
         gateways,
         egress: toEgressSettings(input.egress, gateways),
+        dataPlane,
+        gatewayApi: toGatewayApiSettings(input, baseVersion),
+        // No overrides: the stack's own values, and the charts' defaults below them.
+        values: input.values ?? {},
         readiness: toReadinessSettings(input.readiness),
         lifecycle: toLifecycleSettings(input.lifecycle),
     };

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
+import { GatewayApiCrds, GatewayApiCrdsArgs } from "../gatewayapi/crds";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
 import { skipServiceAwaitTransform } from "../readiness/serviceAwait";
 import { webhookOwnershipTransform } from "../webhooks/drift";
@@ -18,6 +19,8 @@ export interface ControlPlaneArgs {
      * waits for it; without it, istiod generates its own self-signed CA.
      */
     readonly pluginCa?: pulumi.Input<PluginCaCertificates>;
+    /** The Gateway API CRDs the stack manages: applied after the base chart and before istiod, in Istio's order. */
+    readonly gatewayApiCrds?: GatewayApiCrdsArgs;
 }
 
 /** The label every object of the mesh stack carries, beside Istio's own. */
@@ -40,6 +43,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     /** One istiod per revision, by revision name, each ready before anything that depends on it. */
     readonly istiods: Readonly<Record<string, k8s.helm.v4.Chart>>;
     readonly cacerts?: k8s.core.v1.Secret;
+    readonly gatewayApiCrds?: GatewayApiCrds;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ControlPlane.__pulumiType, name, {}, opts);
@@ -84,6 +88,11 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace], transforms: [webhooks] },
         );
 
+        if (args.gatewayApiCrds !== undefined) {
+            this.gatewayApiCrds = new GatewayApiCrds(`${name}-gateway-api`, args.gatewayApiCrds, { parent: this, dependsOn: [this.base] });
+        }
+        // CRDs first (Istio's, then the Gateway API's); and the CA Secret, or istiod starts with a self-signed CA of its own.
+        const istiodNeeds: pulumi.Resource[] = [this.base, ...(this.cacerts ? [this.cacerts] : []), ...(this.gatewayApiCrds ? [this.gatewayApiCrds] : [])];
         const istiods: Record<string, k8s.helm.v4.Chart> = {};
         for (const revision of settings.istio.revisions) {
             istiods[revision.name] = new k8s.helm.v4.Chart(
@@ -100,8 +109,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 },
                 {
                     parent: this,
-                    // CRDs first; and the CA Secret, or istiod starts with a self-signed CA of its own.
-                    dependsOn: this.cacerts ? [this.base, this.cacerts] : [this.base],
+                    dependsOn: istiodNeeds,
                     // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves.
                     transforms: [webhooks, skipServiceAwaitTransform],
                 },

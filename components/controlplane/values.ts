@@ -5,12 +5,14 @@
  * Only keys that this project sets are written; everything else keeps the chart's own default.
  */
 import { RevisionSettings } from "../config/enrollment";
+import { deepMerge } from "../config/overrides";
+import { nonEmpty } from "../config/primitives";
 import { imageTagFor, MeshSettings, ResourceRequirements } from "../config/settings";
 
 /** What the control plane's charts are built from: every section but gateways, namespaces, PKI and mTLS. */
 export type ControlPlaneSettings = Pick<
     MeshSettings,
-    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "webhooks" | "multiCluster" | "interception"
+    "istio" | "namespace" | "charts" | "images" | "istiod" | "meshConfig" | "proxy" | "webhooks" | "multiCluster" | "interception" | "values" | "dataPlane"
 >;
 
 /** Values that both charts share (Istio's charts read them under `global`). */
@@ -18,11 +20,15 @@ export interface GlobalValues {
     readonly istioNamespace: string;
     readonly hub: string;
     readonly tag: string;
+    readonly variant?: string;
     readonly imagePullSecrets: readonly string[];
     readonly platform?: string;
     readonly meshID?: string;
     readonly network?: string;
     readonly multiCluster?: { readonly clusterName: string };
+    readonly priorityClassName?: string;
+    readonly logging?: { readonly level: string };
+    readonly proxy?: { readonly resources?: ResourceRequirements; readonly logLevel?: string; readonly componentLogLevel?: string };
 }
 
 export interface BaseChartValues {
@@ -40,7 +46,37 @@ export interface IstiodMeshConfigValues {
     readonly accessLogFile: string;
     readonly accessLogEncoding: string;
     readonly outboundTrafficPolicy: { readonly mode: string };
-    readonly defaultConfig: { readonly holdApplicationUntilProxyStarts: boolean };
+    readonly defaultConfig: { readonly holdApplicationUntilProxyStarts: boolean } & Readonly<Record<string, unknown>>;
+    /** Every other MeshConfig field, as written. */
+    readonly [field: string]: unknown;
+}
+
+/**
+ * istiod's own keys. They go under `pilot`: after applying a profile, the chart copies `pilot` over its top level, so
+ * a key written at the top level loses to a profile's `pilot` key (the demo profile sets pilot.resources and
+ * pilot.autoscaleEnabled, the openshift one pilot.cni.enabled).
+ */
+export interface PilotValues {
+    readonly replicaCount: number;
+    readonly autoscaleEnabled: boolean;
+    readonly autoscaleMin: number;
+    readonly autoscaleMax: number;
+    readonly cpu: { readonly targetAverageUtilization: number };
+    readonly resources: ResourceRequirements;
+    readonly pdb: { readonly minAvailable: number };
+    /** Injection with the CNI agent (an istio-validation init container) or with istio-init. */
+    readonly cni: { readonly enabled: boolean; readonly provider?: string };
+    /** The CNI agent's untaint controller, run by istiod. */
+    readonly taint?: { readonly enabled: boolean; readonly namespace: string };
+    readonly env?: Readonly<Record<string, string>>;
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    readonly tolerations?: readonly unknown[];
+    readonly affinity?: Readonly<Record<string, unknown>>;
+    readonly topologySpreadConstraints?: readonly unknown[];
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+    readonly podLabels?: Readonly<Record<string, string>>;
+    /** Ambient: the namespace whose ztunnel istiod trusts, when it is not istiod's own. */
+    readonly trustedZtunnelNamespace?: string;
 }
 
 export interface IstiodChartValues {
@@ -49,13 +85,6 @@ export interface IstiodChartValues {
     readonly revisionTags: readonly string[];
     readonly profile?: string;
     readonly global: GlobalValues & { readonly defaultPodDisruptionBudget: { readonly enabled: boolean } };
-    readonly replicaCount: number;
-    readonly autoscaleEnabled: boolean;
-    readonly autoscaleMin: number;
-    readonly autoscaleMax: number;
-    readonly cpu: { readonly targetAverageUtilization: number };
-    readonly resources: ResourceRequirements;
-    readonly pdb: { readonly minAvailable: number };
     readonly meshConfig: IstiodMeshConfigValues;
     readonly base: { readonly validationFailurePolicy: string };
     readonly sidecarInjectorWebhook: {
@@ -63,15 +92,17 @@ export interface IstiodChartValues {
         readonly neverInjectSelector: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
         readonly alwaysInjectSelector: readonly { readonly matchLabels: Readonly<Record<string, string>> }[];
     };
-    /** Injection with the CNI agent (an istio-validation init container) or with istio-init. */
-    readonly cni: { readonly enabled: boolean; readonly provider?: string };
-    /** The CNI agent's untaint controller, run by istiod. */
-    readonly taint?: { readonly enabled: boolean; readonly namespace: string };
+    readonly pilot: PilotValues;
 }
 
 /** Istio's "default" profile is the absence of a profile file; only named profiles are passed to the charts. */
 function profileValue(settings: Pick<MeshSettings, "istio">): { profile?: string } {
     return settings.istio.profile === "default" ? {} : { profile: settings.istio.profile };
+}
+
+/** Ambient mode installs istiod with Istio's ambient profile (PILOT_ENABLE_AMBIENT, HBONE); dataPlane.ts keeps other profiles out. */
+function istiodProfileValue(settings: Pick<ControlPlaneSettings, "istio" | "dataPlane">): { profile?: string } {
+    return settings.dataPlane.mode === "ambient" ? { profile: "ambient" } : profileValue(settings);
 }
 
 /** eks and aks are presets of this project, not Istio platform profiles: the charts get no platform for them. */
@@ -89,8 +120,8 @@ function multiClusterValues(settings: Pick<MeshSettings, "multiCluster">): Pick<
     };
 }
 
-export function baseValues(settings: Pick<ControlPlaneSettings, "istio" | "namespace" | "images" | "webhooks">): BaseChartValues {
-    return {
+export function baseValues(settings: Pick<ControlPlaneSettings, "istio" | "namespace" | "images" | "webhooks" | "values">): BaseChartValues {
+    const own: BaseChartValues = {
         global: {
             istioNamespace: settings.namespace,
             imagePullSecrets: settings.images.pullSecrets,
@@ -100,6 +131,7 @@ export function baseValues(settings: Pick<ControlPlaneSettings, "istio" | "names
         base: { validationFailurePolicy: settings.webhooks.validationFailurePolicy },
         ...profileValue(settings),
     };
+    return deepMerge(own, settings.values.base);
 }
 
 /** The tags that point at a revision, sorted so that the values do not depend on the order of the stack file. */
@@ -111,37 +143,37 @@ export function tagsOf(settings: Pick<MeshSettings, "istio">, revision: string):
 }
 
 export function istiodValues(settings: ControlPlaneSettings, revision: RevisionSettings): IstiodChartValues {
-    const { istiod, meshConfig, webhooks, interception } = settings;
+    const { istiod, meshConfig, webhooks, interception, proxy } = settings;
     const cni = interception.mode === "cni" ? interception.cni : undefined;
-    return {
+    const ztunnel = settings.dataPlane.mode === "ambient" ? settings.dataPlane.ztunnel : undefined;
+    const { defaultConfig, ...otherMeshConfig } = meshConfig.passThrough as { defaultConfig?: Record<string, unknown> } & Record<string, unknown>;
+    const own: IstiodChartValues = {
         revision: revision.name,
         revisionTags: tagsOf(settings, revision.name),
-        ...profileValue(settings),
+        ...istiodProfileValue(settings),
         global: {
             istioNamespace: settings.namespace,
             hub: settings.images.hub,
             tag: imageTagFor(settings.images, revision),
+            ...(settings.images.variant !== undefined ? { variant: settings.images.variant } : {}),
             imagePullSecrets: settings.images.pullSecrets,
             ...platformValue(settings),
             ...multiClusterValues(settings),
             // Istio's chart renders the budget only when more than one pod runs; the flag says whether we want it.
             defaultPodDisruptionBudget: { enabled: istiod.disruptionBudget.enabled },
+            ...(istiod.pod.priorityClassName !== undefined ? { priorityClassName: istiod.pod.priorityClassName } : {}),
+            ...(istiod.logLevel !== undefined ? { logging: { level: istiod.logLevel } } : {}),
+            ...(Object.keys(proxy).length > 0 ? { proxy } : {}),
         },
-        replicaCount: istiod.replicas,
-        autoscaleEnabled: istiod.autoscale.enabled,
-        autoscaleMin: istiod.autoscale.min,
-        autoscaleMax: istiod.autoscale.max,
-        cpu: { targetAverageUtilization: istiod.autoscale.targetCpuUtilization },
-        resources: istiod.resources,
-        pdb: { minAvailable: istiod.disruptionBudget.minAvailable },
         meshConfig: {
+            ...otherMeshConfig,
             rootNamespace: settings.namespace,
             trustDomain: meshConfig.trustDomain,
             ...(meshConfig.trustDomainAliases.length > 0 ? { trustDomainAliases: meshConfig.trustDomainAliases } : {}),
             accessLogFile: meshConfig.accessLogFile,
             accessLogEncoding: meshConfig.accessLogEncoding,
             outboundTrafficPolicy: { mode: meshConfig.outboundTrafficPolicy },
-            defaultConfig: { holdApplicationUntilProxyStarts: meshConfig.holdApplicationUntilProxyStarts },
+            defaultConfig: { ...defaultConfig, holdApplicationUntilProxyStarts: meshConfig.holdApplicationUntilProxyStarts },
         },
         base: { validationFailurePolicy: webhooks.validationFailurePolicy },
         sidecarInjectorWebhook: {
@@ -149,8 +181,28 @@ export function istiodValues(settings: ControlPlaneSettings, revision: RevisionS
             neverInjectSelector: webhooks.neverInjectPodLabels.map((matchLabels) => ({ matchLabels })),
             alwaysInjectSelector: webhooks.alwaysInjectPodLabels.map((matchLabels) => ({ matchLabels })),
         },
-        // Derived from the interception mode alone, so injection and the node agent can never disagree.
-        cni: cni === undefined ? { enabled: false } : { enabled: true, ...(cni.provider !== undefined ? { provider: cni.provider } : {}) },
-        ...(cni?.untaint ? { taint: { enabled: true, namespace: cni.namespace } } : {}),
+        pilot: {
+            replicaCount: istiod.replicas,
+            autoscaleEnabled: istiod.autoscale.enabled,
+            autoscaleMin: istiod.autoscale.min,
+            autoscaleMax: istiod.autoscale.max,
+            cpu: { targetAverageUtilization: istiod.autoscale.targetCpuUtilization },
+            resources: istiod.resources,
+            pdb: { minAvailable: istiod.disruptionBudget.minAvailable },
+            // Derived from the interception mode alone, so injection and the node agent can never disagree.
+            cni: cni === undefined ? { enabled: false } : { enabled: true, ...(cni.provider !== undefined ? { provider: cni.provider } : {}) },
+            ...(cni?.untaint ? { taint: { enabled: true, namespace: cni.namespace } } : {}),
+            ...(ztunnel !== undefined && ztunnel.namespace !== settings.namespace ? { trustedZtunnelNamespace: ztunnel.namespace } : {}),
+            ...nonEmpty({
+                env: istiod.env,
+                nodeSelector: istiod.pod.nodeSelector,
+                tolerations: istiod.pod.tolerations,
+                affinity: istiod.pod.affinity as Record<string, unknown>,
+                topologySpreadConstraints: istiod.pod.topologySpreadConstraints,
+                podAnnotations: istiod.pod.podAnnotations,
+                podLabels: istiod.pod.podLabels,
+            }),
+        },
     };
+    return deepMerge(own, settings.values.istiod);
 }

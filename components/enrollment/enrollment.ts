@@ -6,10 +6,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NamespaceEnrollment } from "../config/enrollment";
-import { enrollmentLabels } from "./labels";
+import { namespaceLabels } from "./labels";
 
 export interface EnrollmentArgs {
     readonly namespaces: readonly NamespaceEnrollment[];
+    /** The names of namespaces created elsewhere in the program, by their enrollment's name (namespaces[].name). */
+    readonly names?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 export class Enrollment extends pulumi.ComponentResource {
@@ -21,15 +23,17 @@ export class Enrollment extends pulumi.ComponentResource {
 
     /** The names of the enrolled namespaces, once labeled. */
     readonly namespaces: pulumi.Output<string[]>;
+    /** Each enrolled namespace's name, once labeled, by name: what gateways in it depend on. */
+    readonly byName: Readonly<Record<string, pulumi.Output<string>>>;
 
     constructor(name: string, args: EnrollmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Enrollment.__pulumiType, name, {}, opts);
         const names = args.namespaces.map((namespace) => {
-            const labels = enrollmentLabels(namespace.target);
+            const labels = namespaceLabels(namespace);
             if (namespace.existing) {
                 return new k8s.core.v1.NamespacePatch(
                     `${name}-${namespace.name}`,
-                    { metadata: { name: namespace.name, labels } },
+                    { metadata: { name: args.names?.[namespace.name] ?? namespace.name, labels } },
                     { parent: this },
                 ).metadata.name;
             }
@@ -41,6 +45,7 @@ export class Enrollment extends pulumi.ComponentResource {
             ).metadata.name;
         });
         this.namespaces = pulumi.all(names);
+        this.byName = Object.fromEntries(args.namespaces.map((namespace, index) => [namespace.name, names[index]]));
         this.registerOutputs({ namespaces: this.namespaces });
     }
 }

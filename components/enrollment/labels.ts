@@ -2,6 +2,7 @@
  * The revision model of namespace enrollment, as pure functions: which label puts a namespace on which revision.
  */
 import { DEFAULT_TAG, EnrollmentTarget, NamespaceEnrollment } from "../config/enrollment";
+import { USE_WAYPOINT_LABEL } from "../gatewayapi/objects";
 
 export const INJECTION_LABEL = "istio-injection";
 export const REVISION_LABEL = "istio.io/rev";
@@ -15,6 +16,25 @@ export function enrollmentLabels(target: EnrollmentTarget): Record<string, strin
         return { [INJECTION_LABEL]: "enabled" };
     }
     return { [REVISION_LABEL]: "tag" in target ? target.tag : target.revision };
+}
+
+/** Puts a namespace's pods in the ambient data plane (ztunnel redirects their traffic; no sidecar). */
+export const DATAPLANE_MODE_LABEL = "istio.io/dataplane-mode";
+
+/**
+ * A namespace's labels: the injection label of its revision for sidecars; for ambient, the data-plane label (never
+ * an injection label beside it: both data planes would claim its pods) and the namespace's waypoint, unless only
+ * chosen Services use it.
+ */
+export function namespaceLabels(namespace: Pick<NamespaceEnrollment, "target" | "dataplane" | "waypoint">): Record<string, string> {
+    if (namespace.dataplane === "sidecar") {
+        return enrollmentLabels(namespace.target);
+    }
+    const waypoint = namespace.waypoint;
+    return {
+        [DATAPLANE_MODE_LABEL]: "ambient",
+        ...(waypoint !== undefined && waypoint.services.length === 0 ? { [USE_WAYPOINT_LABEL]: waypoint.name } : {}),
+    };
 }
 
 /** The revision a target resolves to through the tags. */
@@ -31,6 +51,9 @@ export interface EnrollmentReport {
     readonly revision: string;
     /** Whether the stack owns (created) the namespace. */
     readonly owned: boolean;
+    /** Ambient namespaces only: "ambient", and the waypoint that serves them. */
+    readonly dataplane?: "ambient";
+    readonly waypoint?: string;
 }
 
 /** Namespace -> how it is enrolled, for the `enrollment` stack output. */
@@ -40,7 +63,7 @@ export function enrollmentReport(
 ): Record<string, EnrollmentReport> {
     return Object.fromEntries(
         namespaces.map((namespace) => {
-            const [key, value] = Object.entries(enrollmentLabels(namespace.target))[0];
+            const [key, value] = Object.entries(namespaceLabels(namespace))[0];
             return [
                 namespace.name,
                 {
@@ -48,6 +71,8 @@ export function enrollmentReport(
                     ...("tag" in namespace.target ? { tag: namespace.target.tag } : {}),
                     revision: resolveRevision(namespace.target, tags),
                     owned: !namespace.existing,
+                    ...(namespace.dataplane === "ambient" ? { dataplane: "ambient" as const } : {}),
+                    ...(namespace.waypoint !== undefined ? { waypoint: namespace.waypoint.name } : {}),
                 },
             ];
         }),

@@ -13,10 +13,17 @@ import { gatewayValues } from "./values";
 
 export interface GatewayArgs {
     readonly gateway: GatewaySettings;
+    /**
+     * The gateway's namespace, as the Output of the Namespace that holds it: one Namespace per namespace, shared by
+     * every gateway there (and by the enrolled namespace of that name).
+     */
+    readonly namespace: pulumi.Input<string>;
     /** The gateway chart's release (the newest revision's) and where charts come from. */
     readonly chart: { readonly version: IstioVersion; readonly source: ChartSource };
     /** Image pull secrets of the mesh. */
     readonly pullSecrets: readonly string[];
+    /** Values of every gateway chart merged over the stack's own (the configuration's values.gateway). */
+    readonly values?: Readonly<Record<string, unknown>>;
     /** Istio's CRDs (the base chart): Istio resources made here depend on it. */
     readonly crds: pulumi.Input<pulumi.Resource>;
 }
@@ -53,21 +60,16 @@ export class Gateway extends pulumi.ComponentResource {
         super(Gateway.__pulumiType, name, {}, opts);
         const { gateway } = args;
 
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: gateway.namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
-            { parent: this },
-        );
-        this.namespace = namespace.metadata.name;
+        this.namespace = pulumi.output(args.namespace);
         this.chart = new k8s.helm.v4.Chart(
             name,
             {
                 ...chartReference("gateway", args.chart.version, args.chart.source),
                 name: gateway.name,
                 namespace: this.namespace,
-                values: gatewayValues(gateway, args.pullSecrets),
+                values: gatewayValues(gateway, args.pullSecrets, args.values),
             },
-            { parent: this, dependsOn: [namespace] },
+            { parent: this },
         );
         this.serviceName = pulumi.interpolate`${this.namespace}/${gateway.name}`;
 

@@ -14,6 +14,10 @@ export interface CniAgentArgs {
     /** The cni chart's release (the newest revision's) and where charts come from. */
     readonly chart: { readonly version: IstioVersion; readonly source: ChartSource };
     readonly image: CniImage;
+    /** Values of the cni chart merged over the stack's own (the configuration's values.cni). */
+    readonly values?: Readonly<Record<string, unknown>>;
+    /** Ambient mode: the agent runs with Istio's ambient profile. */
+    readonly ambient?: boolean;
     /** The Istio namespace: its name, and its Output from the control plane (when the agent runs there). */
     readonly istioNamespace: { readonly name: string; readonly output: pulumi.Input<string> };
 }
@@ -28,6 +32,8 @@ export class CniAgent extends pulumi.ComponentResource {
     /** The chart, ready once the DaemonSet's pods are; gateways and workloads depend on it. */
     readonly chart: k8s.helm.v4.Chart;
     readonly namespace: pulumi.Output<string>;
+    /** The namespace's name, known before anything is applied. */
+    readonly namespaceName: string;
 
     constructor(name: string, args: CniAgentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CniAgent.__pulumiType, name, {}, opts);
@@ -35,13 +41,14 @@ export class CniAgent extends pulumi.ComponentResource {
         // kube-system already exists; any other namespace than Istio's is made here.
         const namespace = this.namespaceFor(name, cni.namespace, args.istioNamespace.name, args.istioNamespace.output);
         this.namespace = pulumi.output(namespace);
+        this.namespaceName = cni.namespace;
         this.chart = new k8s.helm.v4.Chart(
             name,
             {
                 ...chartReference("cni", args.chart.version, args.chart.source),
                 name: "istio-cni",
                 namespace,
-                values: cniValues(cni, args.image),
+                values: cniValues(cni, args.image, args.values, args.ambient ?? false),
             },
             { parent: this },
         );

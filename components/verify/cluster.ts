@@ -1,6 +1,7 @@
 /**
  * Runs the verify checks against a cluster: reads what each check needs with kubectl, then judges it with checks.ts.
  */
+import { ambientVerifyInputs, verifyAmbient } from "./ambientCluster";
 import { resolveRevision } from "../enrollment/labels";
 import { MeshSettings } from "../config/settings";
 import { caChain, CheckResult, DeploymentStatus, DryRunOutcome, DryRunPod, injectedBy, istiodReady, validationAnswers } from "./checks";
@@ -70,10 +71,13 @@ export function verifyCluster(settings: MeshSettings, now: Date = new Date()): C
     const invalid = createDryRun({ ...INVALID_GATEWAY, metadata: { ...INVALID_GATEWAY.metadata, namespace: settings.namespace } }, settings.namespace);
     const outcome: DryRunOutcome = invalid.created ? { created: true } : { created: false, message: invalid.message };
     results.push(validationAnswers(outcome));
-    for (const namespace of settings.namespaces) {
+    for (const namespace of settings.namespaces.filter((entry) => entry.dataplane === "sidecar")) {
         results.push(
             injectedBy(namespace.name, resolveRevision(namespace.target, settings.istio.tags), settings.interception.mode, dryRunPod(namespace.name)),
         );
+    }
+    if (settings.dataPlane.mode === "ambient" || settings.gatewayApi.crds !== "none") {
+        results.push(...verifyAmbient(ambientVerifyInputs(settings)));
     }
     results.push(...caChain(settings.pki.enabled ? secretFiles(settings.namespace) : undefined, now));
     // Which pods run which revision's proxies, and which need a restart to follow their namespace's tag.

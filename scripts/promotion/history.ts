@@ -1,8 +1,17 @@
 /**
- * The source stack's update history, as `pulumi stack history --json` prints it: a promotion only moves what the
- * source stack has run successfully.
+ * A stack's update history, as `pulumi stack history --json` prints it: what the stack's updates ran. The backend
+ * records with every update the configuration it ran with, so the history says which pins a stack runs, not what its
+ * stack file says today.
  */
-import { execFileSync } from "child_process";
+import { runPulumi } from "./pulumiCli";
+import { STACK_MESH_KEY } from "./pins";
+
+/** A configuration value as the history prints it: `value` (JSON text for objects), `objectValue` for objects. */
+export interface HistoryConfigValue {
+    readonly value?: string;
+    readonly objectValue?: unknown;
+    readonly secret?: boolean;
+}
 
 /** One entry of `pulumi stack history --json` (newest first); only the fields read here. */
 export interface HistoryEntry {
@@ -11,46 +20,92 @@ export interface HistoryEntry {
     readonly version?: number;
     readonly startTime?: string;
     readonly message?: string;
+    readonly config?: Readonly<Record<string, HistoryConfigValue>>;
+    /** Where the update ran from, e.g. `git.head` (the commit). */
+    readonly environment?: Readonly<Record<string, string>>;
 }
 
 /** Returns a stack's history, newest first. Injected, so that tests run on fixtures without the engine. */
 export type HistoryReader = (stack: string) => unknown;
 
 /**
- * Reads the history through the Pulumi CLI, from the backend it is logged in to (PULUMI_BACKEND_URL). It runs in the
- * project folder: a self-managed backend keeps stacks per project.
+ * How many entries are read: the newest update is among them unless a stack had this many refreshes since
+ * (previews, the scheduled checks' included, are not recorded).
  */
+export const HISTORY_PAGE_SIZE = 50;
+
+/** Reads the history through the Pulumi CLI, from the backend the project's commands use. */
 export function pulumiHistoryReader(projectDir: string): HistoryReader {
-    return (stack) => {
-        const output = execFileSync("pulumi", ["stack", "history", "--json", "--stack", stack], {
-            cwd: projectDir,
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        return JSON.parse(output) as unknown;
-    };
+    return (stack) =>
+        JSON.parse(runPulumi(projectDir, ["stack", "history", "--json", "--page-size", String(HISTORY_PAGE_SIZE), "--stack", stack])) as unknown;
+}
+
+/** The kinds of entry that apply a configuration to the cluster; refreshes and imports of state do not. */
+const APPLYING_KINDS = ["update", "destroy"];
+
+/** The last update of a stack, or why there is none that counts. */
+export type LastUpdate = { readonly entry: HistoryEntry; readonly refusal?: undefined } | { readonly entry?: undefined; readonly refusal: string };
+
+/**
+ * "update #14 of stack dev (started 2026-01-10T10:00:00Z)"; `noun` names what the entry was. Self-managed (diy)
+ * backends number every update 0, so only a positive number is shown; the start time tells updates apart.
+ */
+export function describeUpdate(stack: string, entry: HistoryEntry, noun = "update"): string {
+    if (entry.version !== undefined && entry.version > 0) {
+        return `${noun} #${entry.version} of stack ${stack}${entry.startTime !== undefined ? ` (started ${entry.startTime})` : ""}`;
+    }
+    return `the ${noun} of stack ${stack}${entry.startTime !== undefined ? ` started ${entry.startTime}` : ""}`;
 }
 
 /**
- * Why the history does not show a successful last update of `stack`, or undefined when it does. The last update is
- * the newest entry of kind "update" (a `pulumi up`); refreshes and the like do not apply a configuration.
+ * The newest entry that applied a configuration (a `pulumi up`, or a destroy), when it succeeded and was an up;
+ * otherwise why it does not prove anything.
  */
-export function lastUpdateRefusal(stack: string, history: unknown): string | undefined {
+export function lastUpdate(stack: string, history: unknown): LastUpdate {
     if (!Array.isArray(history)) {
-        return `the history of stack ${stack} is not a list of updates (pulumi stack history --json). Fix: check the Pulumi CLI and backend`;
+        return { refusal: `the history of stack ${stack} is not a list of updates (pulumi stack history --json). Fix: check the Pulumi CLI and backend` };
     }
     const entries = history as HistoryEntry[];
-    const last = entries.find((entry) => entry !== null && typeof entry === "object" && (entry.kind ?? "update") === "update");
+    const last = entries.find(
+        (entry) => entry !== null && typeof entry === "object" && APPLYING_KINDS.includes(entry.kind ?? "update"),
+    );
     if (last === undefined) {
-        return `stack ${stack} has no update yet, so nothing proves its configuration. Fix: run pulumi up on ${stack} first`;
+        return { refusal: `stack ${stack} has no update yet, so nothing proves its configuration. Fix: run pulumi up on ${stack} first` };
+    }
+    if ((last.kind ?? "update") === "destroy") {
+        return { refusal: `${describeUpdate(stack, last, "operation")} destroyed it. Fix: run pulumi up on ${stack} first` };
     }
     if (last.result !== "succeeded") {
-        const which = last.version !== undefined ? `update #${last.version}` : "the last update";
-        const when = last.startTime !== undefined ? ` (started ${last.startTime})` : "";
-        return (
-            `${which} of stack ${stack}${when} ended "${last.result ?? "unknown"}", not "succeeded". ` +
-            `Fix: make pulumi up succeed on ${stack} before promoting from it`
-        );
+        return {
+            refusal:
+                `${describeUpdate(stack, last)} ended "${last.result ?? "unknown"}", not "succeeded". ` +
+                `Fix: make pulumi up succeed on ${stack} before promoting from it`,
+        };
     }
-    return undefined;
+    return { entry: last };
+}
+
+/** Why the history does not show a successful last update of `stack`, or undefined when it does. */
+export function lastUpdateRefusal(stack: string, history: unknown): string | undefined {
+    return lastUpdate(stack, history).refusal;
+}
+
+/**
+ * The mesh configuration an update ran with, as plain data; undefined when the entry does not carry it (a backend
+ * that records no configuration, or a secret value).
+ */
+export function meshConfigRan(entry: HistoryEntry): Record<string, unknown> | undefined {
+    const recorded = entry.config?.[STACK_MESH_KEY];
+    if (recorded === undefined || recorded.secret === true) {
+        return undefined;
+    }
+    let value = recorded.objectValue;
+    if (value === undefined && typeof recorded.value === "string") {
+        try {
+            value = JSON.parse(recorded.value) as unknown;
+        } catch {
+            return undefined;
+        }
+    }
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

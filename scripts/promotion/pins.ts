@@ -106,11 +106,41 @@ function removeIfEmpty(document: Document, path: readonly string[]): void {
     }
 }
 
-function show(value: unknown): string {
-    return value === undefined ? "(not set)" : JSON.stringify(value);
-}
-
 /** The diff as printed: one line per moved key that changes. */
 export function formatChanges(changes: readonly PinChange[]): string[] {
-    return changes.map((change) => `  ${change.key}: ${show(change.before)} -> ${show(change.after)}`);
+    return changes.map((change) => `  ${change.key}: ${showPin(change.before)} -> ${showPin(change.after)}`);
+}
+
+/** The promoted keys of a mesh configuration (plain data), as key path -> value; unset keys are left out. */
+export function pinsOf(mesh: unknown): Map<string, unknown> {
+    const pins = new Map<string, unknown>();
+    for (const path of PROMOTED_KEYS) {
+        let value: unknown = mesh;
+        for (const key of path) {
+            value = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+        }
+        if (value !== undefined) {
+            pins.set(keyPath(path), value);
+        }
+    }
+    return pins;
+}
+
+/** One promoted key on which two configurations disagree; undefined means not set. */
+export interface PinDifference {
+    readonly key: string;
+    readonly expected: unknown;
+    readonly actual: unknown;
+}
+
+/** The promoted keys whose values differ between `expected` and `actual`, in PROMOTED_KEYS order. */
+export function pinDifferences(expected: ReadonlyMap<string, unknown>, actual: ReadonlyMap<string, unknown>): PinDifference[] {
+    return PROMOTED_KEYS.map((path) => keyPath(path))
+        .filter((key) => !isDeepStrictEqual(expected.get(key), actual.get(key)))
+        .map((key) => ({ key, expected: expected.get(key), actual: actual.get(key) }));
+}
+
+/** A value as the reports print it. */
+export function showPin(value: unknown): string {
+    return value === undefined ? "(not set)" : JSON.stringify(value);
 }

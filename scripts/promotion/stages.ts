@@ -11,10 +11,10 @@ export function isStage(name: string): name is Stage {
 }
 
 /**
- * Why a promotion from `from` to `to` is refused, or undefined when it may go ahead. Skipping a stage (dev -> prod)
- * needs `force`; going backwards or to the same stack is never a promotion.
+ * Why a promotion from `from` to `to` can never happen, or undefined when it is a forward move: going backwards, to the
+ * same stack or to an unknown stack is never a promotion, with --force neither.
  */
-export function routeRefusal(from: string, to: string, force: boolean): string | undefined {
+export function routeRefusal(from: string, to: string): string | undefined {
     const order = STAGES.join(" -> ");
     for (const name of [from, to]) {
         if (!isStage(name)) {
@@ -28,12 +28,22 @@ export function routeRefusal(from: string, to: string, force: boolean): string |
             `Fix: to roll ${to} back, revert its stack file's change in version control`
         );
     }
-    if (step > 1 && !force) {
-        const skipped = STAGES.slice(STAGES.indexOf(from as Stage) + 1, STAGES.indexOf(to as Stage));
-        return (
-            `${from} -> ${to} skips ${skipped.join(", ")}, where the change has not been proven. ` +
-            `Fix: promote ${from} -> ${skipped[0]} first, or pass --force to skip on purpose`
-        );
-    }
     return undefined;
+}
+
+/** The stages between two stages, in order (dev -> prod skips staging). */
+export function skippedStages(from: Stage, to: Stage): Stage[] {
+    return STAGES.slice(STAGES.indexOf(from) + 1, STAGES.indexOf(to));
+}
+
+/** Why a forward move skips a stage, or undefined when it does not; --force goes past it, and is recorded. */
+export function skipFinding(from: Stage, to: Stage): string | undefined {
+    const skipped = skippedStages(from, to);
+    if (skipped.length === 0) {
+        return undefined;
+    }
+    return (
+        `${from} -> ${to} skips ${skipped.join(", ")}, where the change has not been proven. ` +
+        `Fix: promote ${from} -> ${skipped[0]} first, or pass --force to skip on purpose`
+    );
 }

@@ -2,10 +2,11 @@
  * The policy pack with the real engine: on the prod stack a violation fails the preview with the rule's message.
  * Preview only: nothing is applied.
  *
- * The engine starts a Node.js policy pack through the Node.js language host (its RunPlugin call). The host built by
- * scripts/tools/engine.sh is the newest the Go module proxy serves, 3.68, which predates that call ("could not read
- * plugin ...: not supported"), so the suite runs only with MESH_E2E_POLICY_PACKS=1, against a Pulumi CLI installed
- * the usual way.
+ * The engine starts a Node.js policy pack through the Node.js language host (its RunPlugin call), with the pack's
+ * folder (policy/, a package of its own) as the working directory. The host built by scripts/tools/engine.sh is the
+ * newest the Go module proxy serves, 3.68, whose RunPlugin answers "not supported", so the suite runs only with
+ * MESH_E2E_POLICY_PACKS=1, against a Pulumi CLI installed the usual way. test/policy.test.ts starts the pack the way
+ * the host does, without the engine.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -1,0 +1,119 @@
+/**
+ * The configuration reference as the code documents it: every key of MeshConfiguration (components/config/schema.ts)
+ * with the `@default` of its doc comment, read with the TypeScript compiler, and every key of the schema.
+ */
+import * as path from "path";
+import * as ts from "typescript";
+import { z } from "zod";
+import { meshSchema } from "../components/config/schema";
+
+export interface DocumentedKey {
+    /** e.g. `gateways[].autoscale.min` */
+    readonly key: string;
+    /** The `@default` text of its doc comment. */
+    readonly default: string;
+    /** The rest of its doc comment. */
+    readonly why: string;
+}
+
+const SCHEMA_FILE = path.join(__dirname, "..", "components", "config", "schema.ts");
+
+function tagText(tag: ts.JSDocTagInfo): string {
+    return (tag.text ?? []).map((part) => part.text).join("").replace(/\s+/g, " ").trim();
+}
+
+/** Every documented key below MeshConfiguration: a key with `@default` is a row; a key without one is a section. */
+export function documentedKeys(): DocumentedKey[] {
+    const program = ts.createProgram([SCHEMA_FILE], { strict: true, skipLibCheck: true, noEmit: true });
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(SCHEMA_FILE)!;
+    let root: ts.Type | undefined;
+    ts.forEachChild(source, (node) => {
+        if (ts.isInterfaceDeclaration(node) && node.name.text === "MeshConfiguration") {
+            root = checker.getTypeAtLocation(node);
+        }
+    });
+    if (root === undefined) {
+        throw new Error("MeshConfiguration not found in components/config/schema.ts");
+    }
+    const keys: DocumentedKey[] = [];
+    const walk = (type: ts.Type, prefix: string) => {
+        for (const property of checker.getPropertiesOfType(type)) {
+            const key = prefix === "" ? property.name : `${prefix}.${property.name}`;
+            const declaration = property.valueDeclaration ?? property.declarations?.[0];
+            const declaredType = checker.getTypeOfSymbolAtLocation(property, declaration ?? source);
+            let propertyType = checker.getNonNullableType(declaredType);
+            const tags = property.getJsDocTags(checker);
+            const documented = tags.find((tag) => tag.name === "default");
+            if (documented !== undefined) {
+                keys.push({ key, default: tagText(documented), why: ts.displayPartsToString(property.getDocumentationComment(checker)).replace(/\s+/g, " ").trim() });
+                continue;
+            }
+            if (declaredType.flags & ts.TypeFlags.Unknown) {
+                // A MeshConfig or ProxyConfig field passed through verbatim: documented once, by its section.
+                continue;
+            }
+            let name = key;
+            if (checker.isArrayType(propertyType)) {
+                propertyType = checker.getTypeArguments(propertyType as ts.TypeReference)[0];
+                name = `${key}[]`;
+            }
+            if (checker.getPropertiesOfType(propertyType).length === 0) {
+                throw new Error(`${key}: no @default in its doc comment`);
+            }
+            walk(propertyType, name);
+        }
+    };
+    walk(root, "");
+    return keys;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let current = schema;
+    while (current instanceof z.ZodOptional) {
+        current = current.unwrap() as z.ZodType;
+    }
+    return current;
+}
+
+/** Every key path the schema accepts, down to the documented rows (`stopAt`); pass-through and refused keys left out. */
+export function schemaKeys(stopAt: ReadonlySet<string>): string[] {
+    const keys: string[] = [];
+    const walk = (schema: z.ZodType, prefix: string) => {
+        const inner = unwrap(schema);
+        if (inner instanceof z.ZodObject) {
+            for (const [field, fieldSchema] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+                const key = prefix === "" ? field : `${prefix}.${field}`;
+                const fieldInner = unwrap(fieldSchema);
+                if (fieldInner instanceof z.ZodNever || fieldInner instanceof z.ZodUnknown) {
+                    continue;
+                }
+                if (stopAt.has(key)) {
+                    keys.push(key);
+                    continue;
+                }
+                walk(fieldSchema, key);
+            }
+            return;
+        }
+        if (inner instanceof z.ZodArray) {
+            walk(inner.element as z.ZodType, `${prefix}[]`);
+            return;
+        }
+        keys.push(prefix);
+    };
+    walk(meshSchema, "");
+    return keys;
+}
+
+/** The README's configuration reference rows: `| \`key\` | default | why |`. */
+export function readmeRows(readme: string): { key: string; default: string }[] {
+    const start = readme.indexOf("## Configuration reference");
+    const end = readme.indexOf("\n## ", start + 1);
+    return readme
+        .slice(start, end)
+        .split("\n")
+        .map((line) => /^\| `([^`]+)` \| (.*?) \| .*\|$/.exec(line))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => ({ key: match[1], default: match[2].replace(/\\\|/g, "|") }));
+}
