@@ -6,8 +6,8 @@
  * CRDs. Then the CRD version rules on real CRDs: older live CRDs are upgraded (and taken over from their manager),
  * newer ones stop the stack before anything is applied, external ones are only checked.
  *
- * No istiod runs here (the nodes are simulated), so validation fails open (webhooks.validationFailurePolicy Ignore);
- * istiod programming the Gateways is proven in ambientIstiod.e2e.test.ts.
+ * No istiod runs here (the nodes are simulated), so validation fails open (webhooks.validationFailurePolicy Ignore) and
+ * the readiness gate skips its probes; istiod programming the Gateways is proven in ambientIstiod.e2e.test.ts.
  */
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { parseIstioVersion } from "../../components/config/istioVersion";
@@ -38,6 +38,7 @@ function meshConfig(overrides: Record<string, unknown> = {}): Record<string, unk
         istio: { version },
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         webhooks: { validationFailurePolicy: "Ignore" },
+        readiness: { probe: "skip" },
         dataPlane: { mode: "ambient", ztunnel: { resources: { requests: { cpu: "10m", memory: "32Mi" } } } },
         gatewayApi: { manifest: gatewayApiManifest(pinned) },
         cluster: { kubeconfig },
@@ -54,6 +55,7 @@ function crdRulesConfig(overrides: Record<string, unknown> = {}): Record<string,
         istio: { version },
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         webhooks: { validationFailurePolicy: "Ignore" },
+        readiness: { probe: "skip" },
         gatewayApi: { crds: "managed", manifest: gatewayApiManifest(pinned) },
         cluster: { kubeconfig },
         ...overrides,

@@ -7,48 +7,40 @@
  * Needs the charts of both versions in ISTIO_CHARTS_DIR (with `{version}` in the path) and Go for the Gateway API
  * module.
  */
-import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { parseIstioVersion } from "../../components/config/istioVersion";
 import { gatewayApiVersionFor } from "../../components/gatewayapi/versions";
 import { eventually, find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
+import { from, istioAt, newRevision, oldRevision, onCanary, RunbookStep, runbookSkipReason, takeStep, to } from "./canaryRunbook";
 import { gatewayApiManifest, goAvailable } from "./gatewayApiManifests";
-import { changes, clusterEnv, E2eWorkspace, Step } from "./workspace";
+import { clusterEnv, E2eWorkspace, TimelineEntry } from "./workspace";
 
-const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
-const kubeconfig = process.env.KUBECONFIG;
-const from = process.env.ISTIO_E2E_FROM_VERSION ?? "1.29.6";
-const to = process.env.ISTIO_E2E_VERSION ?? "1.30.3";
-const [oldRevision, newRevision] = [from, to].map((version) => version.replace(/[^a-z0-9]+/g, "-"));
 const [oldCrds, newCrds] = [from, to].map((version) => gatewayApiVersionFor(parseIstioVersion(version)!).text);
-const runnable = chartsDirectory?.includes("{version}") && kubeconfig && goAvailable();
-const suite = runnable ? describe : describe.skip;
+const skipReason = runbookSkipReason() ?? (goAvailable() ? undefined : "go is not on PATH (the Gateway API CRDs come from its module)");
+const suite = skipReason === undefined ? describe : describe.skip;
 
-if (!runnable) {
-    console.log(`ambient upgrade suite skipped: it needs ${CHARTS_DIRECTORY_ENV} with {version} in the path (charts of ${from} and ${to}), KUBECONFIG and go`);
+if (skipReason !== undefined) {
+    console.log(`ambient upgrade suite skipped: ${skipReason}`);
 }
 
 const NAMESPACE = "e2e-ambient-canary";
 
-function config(istio: Record<string, unknown>, newest: string, tag?: string): Record<string, unknown> {
+/** The stack file of a runbook step: ambient mode, a namespace with a waypoint, the newest revision's Gateway API CRDs. */
+function config(step: RunbookStep): Record<string, unknown> {
+    const istio = istioAt(step);
+    const newest = step === 1 ? from : to;
     return {
         istio,
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         webhooks: { validationFailurePolicy: "Ignore" },
+        // No istiod runs on the local cluster: the readiness gate says it skips its probes, and what waits for istiod
+        // waits for its Deployment to be ready.
+        readiness: { probe: "skip" },
         dataPlane: { mode: "ambient", ztunnel: { resources: { requests: { cpu: "10m", memory: "32Mi" } } } },
         // What the official release manifest of the newest revision's Gateway API version holds.
         gatewayApi: { manifest: gatewayApiManifest(gatewayApiVersionFor(parseIstioVersion(newest)!).text) },
-        namespaces: [{ name: NAMESPACE, waypoint: {}, ...(tag ? { tag } : {}) }],
-        cluster: { kubeconfig },
+        namespaces: [{ name: NAMESPACE, waypoint: {}, ...(onCanary(step) ? { tag: "canary" } : {}) }],
+        cluster: { kubeconfig: process.env.KUBECONFIG },
     };
-}
-
-const both = { revisions: [{ version: from }, { version: to }] };
-
-/** What a preview changes, as "op name" lines (the dynamic provider's configuration update left out, as in canary.e2e). */
-function summary(steps: readonly Step[]): string[] {
-    return changes(steps)
-        .filter((step) => step.type !== "pulumi:providers:pulumi-nodejs")
-        .map((step) => `${step.op} ${step.name}`);
 }
 
 const NODE_AGENTS = /^\w+ mesh-(cni|ztunnel)\b/;
@@ -84,23 +76,24 @@ function bundleVersions(): string[] {
     ];
 }
 
+/** Where in an up's timeline something happened; -1 when it did not. */
+function moment(timeline: readonly TimelineEntry[], phase: TimelineEntry["phase"], type: string, name: string): number {
+    return timeline.findIndex((entry) => entry.phase === phase && entry.type === type && entry.name === name);
+}
+
+/** The node agents' steps that change something, where each started in the up's timeline. */
+function nodeAgentChanges(timeline: readonly TimelineEntry[]): number[] {
+    return timeline.flatMap((entry, index) => (entry.phase === "start" && entry.op !== "same" && NODE_AGENTS.test(`${entry.op} ${entry.name}`) ? [index] : []));
+}
+
 suite(`ambient upgrade ${from} -> ${to}`, () => {
     jest.setTimeout(20 * 60 * 1000);
     const workspace = new E2eWorkspace("ambient-canary", clusterEnv());
 
     afterAll(() => workspace.discard());
 
-    async function step(mesh: Record<string, unknown>): Promise<string[]> {
-        workspace.configure(mesh);
-        const planned = summary(await workspace.preview());
-        console.log(`preview:\n  ${planned.join("\n  ")}`);
-        const { result } = await workspace.up();
-        expect(result.summary.result).toBe("succeeded");
-        return planned;
-    }
-
     test(`1. start on ${from} in ambient mode (Gateway API ${oldCrds})`, async () => {
-        await step(config({ version: from }, from));
+        await takeStep(workspace, config(1));
         expect(await nodeAgents()).toEqual({
             cni: expect.stringContaining(`install-cni:${from}`),
             ztunnel: `docker.io/istio/ztunnel:${from}`,
@@ -110,18 +103,25 @@ suite(`ambient upgrade ${from} -> ${to}`, () => {
     });
 
     test(`2. add the canary revision: a new istiod, the Gateway API CRDs to ${newCrds}; the node agents do not change`, async () => {
-        const planned = await step(config({ ...both, tags: { default: oldRevision, canary: newRevision } }, to));
+        const { planned, timeline } = await takeStep(workspace, config(2));
         expect(planned.filter((line) => NODE_AGENTS.test(line))).toEqual([]);
         expect(planned.filter((line) => line.includes(oldRevision))).toEqual([]);
         expect(planned.filter((line) => !line.startsWith("create ") && !line.startsWith("update "))).toEqual([]);
         expect(planned).toEqual(expect.arrayContaining([`create mesh-istiod-${newRevision}`, "create mesh-istiod:istio-revision-tag-canary"]));
+        // Updated: Istio's CRDs (base chart), the Gateway API CRDs, and the readiness gate (a revision more to wait for).
+        expect(planned.filter((line) => line.startsWith("update ") && !/^update (mesh-base:|mesh-gateway-api:|mesh-ready$)/.test(line))).toEqual([]);
         expect(planned.filter((line) => line.startsWith("update mesh-gateway-api") && line.includes("gateways.gateway.networking.k8s.io"))).toHaveLength(1);
+        // The Gateway API CRDs are applied before the new istiod.
+        const crdsDone = moment(timeline, "done", "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "mesh-gateway-api:gateways.gateway.networking.k8s.io");
+        const istiodStarts = moment(timeline, "start", "kubernetes:apps/v1:Deployment", `mesh-istiod:istio-system/istiod-${newRevision}`);
+        expect([crdsDone >= 0, istiodStarts > crdsDone]).toEqual([true, true]);
+        expect(nodeAgentChanges(timeline)).toEqual([]);
         expect(bundleVersions()).toEqual([newCrds]);
         expect((await nodeAgents()).ztunnel).toBe(`docker.io/istio/ztunnel:${from}`);
     });
 
     test("3. the namespace's waypoint tries the canary: only the waypoint's revision label changes", async () => {
-        const planned = await step(config({ ...both, tags: { default: oldRevision, canary: newRevision } }, to, "canary"));
+        const { planned } = await takeStep(workspace, config(3));
         expect(planned).toEqual([`update mesh-waypoint-${NAMESPACE}`]);
         const waypoint = find("gateways.gateway.networking.k8s.io", "waypoint", NAMESPACE);
         expect(waypoint?.metadata.labels?.["istio.io/rev"]).toBe("canary");
@@ -129,7 +129,7 @@ suite(`ambient upgrade ${from} -> ${to}`, () => {
     });
 
     test(`4. move the default tag: the CNI agent and ztunnel move to ${to} in place, after its istiod`, async () => {
-        const planned = await step(config({ ...both, tags: { default: newRevision, canary: newRevision } }, to, "canary"));
+        const { planned, timeline } = await takeStep(workspace, config(4));
         expect(planned).toEqual(
             expect.arrayContaining([
                 "update mesh-istiod:istio-revision-tag-default",
@@ -137,8 +137,17 @@ suite(`ambient upgrade ${from} -> ${to}`, () => {
                 "update mesh-ztunnel:istio-system/ztunnel",
             ]),
         );
-        // In place: neither DaemonSet is deleted or replaced.
-        expect(planned.filter((line) => /istio-cni-node$|\/ztunnel$/.test(line) && !line.startsWith("update "))).toEqual([]);
+        // Updates only, in place (neither DaemonSet is deleted or replaced), of the tags' objects and the node agents.
+        expect(planned.filter((line) => !line.startsWith("update "))).toEqual([]);
+        expect(planned.filter((line) => !/^update (mesh-istiod:|mesh-base:istiod-default-validator$|mesh-cni:|mesh-ztunnel:|mesh-ready$)/.test(line))).toEqual([]);
+        // Never before the new istiod: each node agent's change starts once the new istiod's Deployment is ready and
+        // the default tag points at it.
+        const istiodReady = moment(timeline, "done", "kubernetes:apps/v1:Deployment", `mesh-istiod:istio-system/istiod-${newRevision}`);
+        const tagMoved = moment(timeline, "done", "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration", "mesh-istiod:istio-revision-tag-default");
+        const agents = nodeAgentChanges(timeline);
+        console.log(`order: istiod-${newRevision} ready at ${istiodReady}, default tag moved at ${tagMoved}, node agents' changes start at ${agents.join(", ")}`);
+        expect([istiodReady >= 0, tagMoved >= 0, agents.length > 0]).toEqual([true, true, true]);
+        expect(agents.filter((index) => index < istiodReady || index < tagMoved)).toEqual([]);
         expect(await nodeAgents()).toEqual({
             cni: expect.stringContaining(`install-cni:${to}`),
             ztunnel: `docker.io/istio/ztunnel:${to}`,
@@ -147,7 +156,7 @@ suite(`ambient upgrade ${from} -> ${to}`, () => {
     });
 
     test("5. remove the old revision: only its objects are deleted", async () => {
-        const planned = await step(config({ revisions: [{ version: to }], tags: { default: newRevision, canary: newRevision } }, to, "canary"));
+        const { planned } = await takeStep(workspace, config(5));
         const deleted = planned.filter((line) => line.startsWith("delete "));
         expect(planned.filter((line) => !line.startsWith("delete ") && !line.startsWith("update "))).toEqual([]);
         expect(planned.filter((line) => NODE_AGENTS.test(line))).toEqual([]);

@@ -8,32 +8,20 @@
  * Run with `bash scripts/e2e.sh test/e2e/ambientIstiod.e2e.test.ts`; it needs Istio's charts (ISTIO_CHARTS_DIR),
  * istiod built by scripts/tools/istio.sh for the release it installs, and Go for the Gateway API module.
  */
-import { CHARTS_DIRECTORY_ENV, parseMeshConfig } from "../../components/config/load";
+import { parseMeshConfig } from "../../components/config/load";
 import { parseIstioVersion } from "../../components/config/istioVersion";
 import { gatewayApiVersionFor } from "../../components/gatewayapi/versions";
 import { Condition } from "../../components/verify/ambientChecks";
 import { verifyCluster } from "../../components/verify/cluster";
 import { eventually, find, getJson, kubectl, kubectlError, KubeObject } from "../../components/verify/kubectl";
 import { gatewayApiManifest, goAvailable } from "./gatewayApiManifests";
-import { builtIstioVersion, istiod, istiodSkipReason } from "./localIstiod";
-import { clusterEnv, deleteIstioCrds, E2eWorkspace } from "./workspace";
+import { discardServedStack, localIstiodSuite, upWhileIstiodStarts } from "./localIstiod";
+import { clusterEnv, E2eWorkspace } from "./workspace";
 
-const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
-const kubeconfig = process.env.KUBECONFIG;
-const built = builtIstioVersion();
-const version = process.env.ISTIO_E2E_VERSION ?? built ?? "";
-const revision = version.replace(/[^a-z0-9]+/g, "-");
-const skipReason = !chartsDirectory
-    ? `${CHARTS_DIRECTORY_ENV} is not set`
-    : !kubeconfig
-      ? "KUBECONFIG is not set"
-      : !goAvailable()
-        ? "go is not on PATH (the Gateway API CRDs come from its module)"
-        : istiodSkipReason(version, built);
+const { version, revision, skipReason } = localIstiodSuite("ambient istiod end-to-end suite", {
+    more: () => (goAvailable() ? undefined : "go is not on PATH (the Gateway API CRDs come from its module)"),
+});
 const suite = skipReason === undefined ? describe : describe.skip;
-if (skipReason !== undefined) {
-    console.log(`ambient istiod end-to-end suite skipped: ${skipReason}`);
-}
 
 const AMBIENT_NAMESPACE = "e2e-amb-istiod-shop";
 const SIDECAR_NAMESPACE = "e2e-amb-istiod-legacy";
@@ -48,7 +36,7 @@ function mesh(): Record<string, unknown> {
         istio: { version },
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         meshConfig: { trustDomain: "ambient.e2e.example.com" },
-        // No istiod serves during the up; it starts afterwards and turns validation to Fail itself.
+        // istiod starts during the up (the readiness gate waits for it) and turns validation to Fail itself.
         webhooks: { validationFailurePolicy: "Ignore" },
         dataPlane: { mode: "ambient", ztunnel: { resources: { requests: { cpu: "10m", memory: "32Mi" } } } },
         gatewayApi: { manifest: gatewayApiManifest(pinned) },
@@ -57,7 +45,7 @@ function mesh(): Record<string, unknown> {
             { name: SIDECAR_NAMESPACE, dataplane: "sidecar" },
         ],
         gateways: [{ name: GATEWAY, kind: "ingress", gatewayClass: "istio", serviceType: "ClusterIP", hosts: [{ host: "shop.example.com" }] }],
-        cluster: { kubeconfig },
+        cluster: { kubeconfig: process.env.KUBECONFIG },
     };
 }
 
@@ -93,23 +81,17 @@ suite(`the real istiod ${version} programming an ambient stack`, () => {
     jest.setTimeout(15 * 60 * 1000);
     const workspace = new E2eWorkspace("ambient-istiod", clusterEnv());
 
-    afterAll(async () => {
-        // Validation fails closed once istiod ran: Istio resources are deleted while it answers.
-        await workspace.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-        try {
-            istiod("stop", null);
-        } catch (error) {
-            console.log(String(error));
-        }
-        await workspace.remove().catch(() => undefined);
-        deleteIstioCrds();
-    });
+    afterAll(() => discardServedStack(workspace));
 
-    test("the ambient stack goes up, then istiod starts for its revision", async () => {
+    test("the ambient stack goes up while istiod starts for its revision: the readiness gate waits until it serves", async () => {
         workspace.configure(mesh());
-        const { result } = await workspace.up();
+        const result = await upWhileIstiodStarts(workspace, revision);
         expect(result.summary.result).toBe("succeeded");
-        istiod("start", revision);
+        const gate = (await workspace.resources()).find((resource) => resource.urn.endsWith("::mesh-ready"));
+        expect(gate?.outputs?.report).toEqual([
+            `the injector of ${revision} answers (a dry-run pod in default came back injected)`,
+            "validation not checked: it fails open (webhooks.validationFailurePolicy: Ignore)",
+        ]);
     });
 
     test("istiod creates its GatewayClasses: istio and istio-waypoint", async () => {

@@ -4,49 +4,30 @@
  *
  * Needs the charts of both versions in ISTIO_CHARTS_DIR (with `{version}` in the path).
  */
-import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find, kubectl, KubeObject } from "../../components/verify/kubectl";
-import { changes, clusterEnv, E2eWorkspace, Step } from "./workspace";
+import { from, istioAt, newRevision, oldRevision, onCanary, RunbookStep, runbookSkipReason, takeStep, to } from "./canaryRunbook";
+import { clusterEnv, E2eWorkspace } from "./workspace";
 
-const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
-const kubeconfig = process.env.KUBECONFIG;
-const from = process.env.ISTIO_E2E_FROM_VERSION ?? "1.29.6";
-const to = process.env.ISTIO_E2E_VERSION ?? "1.30.3";
-const [oldRevision, newRevision] = [from, to].map((version) => version.replace(/[^a-z0-9]+/g, "-"));
-const runnable = chartsDirectory?.includes("{version}") && kubeconfig;
-const suite = runnable ? describe : describe.skip;
+const skipReason = runbookSkipReason();
+const suite = skipReason === undefined ? describe : describe.skip;
 
-if (!runnable) {
-    console.log(
-        `canary upgrade suite skipped: it needs ${CHARTS_DIRECTORY_ENV} with {version} in the path (charts of ${from} and ${to}) and KUBECONFIG`,
-    );
+if (skipReason !== undefined) {
+    console.log(`canary upgrade suite skipped: ${skipReason}`);
 }
 
 const NAMESPACE = "e2e-canary";
 
-function config(istio: Record<string, unknown>, tag?: string): Record<string, unknown> {
+/** The stack file of a runbook step. */
+function config(step: RunbookStep): Record<string, unknown> {
     return {
-        istio,
+        istio: istioAt(step),
         istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
         webhooks: { validationFailurePolicy: "Ignore" },
         // No istiod runs on the local cluster: the readiness gate says it skips its probes.
         readiness: { probe: "skip" },
-        namespaces: [{ name: NAMESPACE, ...(tag ? { tag } : {}) }],
-        cluster: { kubeconfig },
+        namespaces: [{ name: NAMESPACE, ...(onCanary(step) ? { tag: "canary" } : {}) }],
+        cluster: { kubeconfig: process.env.KUBECONFIG },
     };
-}
-
-const both = { revisions: [{ version: from }, { version: to }] };
-
-/**
- * What a preview changes, as "op name" lines. Pulumi hands the dynamic provider (the intermediate CA's signer) the
- * whole stack configuration, so every configuration edit also updates that provider's configuration; it changes no
- * resource and is left out here.
- */
-function summary(steps: readonly Step[]): string[] {
-    return changes(steps)
-        .filter((step) => step.type !== "pulumi:providers:pulumi-nodejs")
-        .map((step) => `${step.op} ${step.name}`);
 }
 
 suite(`canary upgrade ${from} -> ${to}`, () => {
@@ -55,22 +36,13 @@ suite(`canary upgrade ${from} -> ${to}`, () => {
 
     afterAll(() => workspace.discard());
 
-    async function step(mesh: Record<string, unknown>): Promise<string[]> {
-        workspace.configure(mesh);
-        const planned = summary(await workspace.preview());
-        console.log(`preview:\n  ${planned.join("\n  ")}`);
-        const { result } = await workspace.up();
-        expect(result.summary.result).toBe("succeeded");
-        return planned;
-    }
-
     test(`1. start on ${from}`, async () => {
-        await step(config({ version: from }));
+        await takeStep(workspace, config(1));
         expect(find("namespace", NAMESPACE)?.metadata.labels).toMatchObject({ "istio-injection": "enabled" });
     });
 
     test("2. add the canary revision: a new istiod and its tag; nothing of the old revision changes", async () => {
-        const planned = await step(config({ ...both, tags: { default: oldRevision, canary: newRevision } }));
+        const { planned } = await takeStep(workspace, config(2));
         expect(planned.filter((line) => line.includes(oldRevision))).toEqual([]);
         expect(planned.filter((line) => !line.startsWith("create ") && !line.startsWith("update "))).toEqual([]);
         expect(planned).toEqual(
@@ -81,19 +53,19 @@ suite(`canary upgrade ${from} -> ${to}`, () => {
                 "create mesh-istiod:istio-revision-tag-canary",
             ]),
         );
-        // Only the base chart (CRDs of the newer release) is updated.
-        expect(planned.filter((line) => line.startsWith("update ")).every((line) => line.startsWith("update mesh-base:"))).toBe(true);
+        // Updated: only the base chart (CRDs of the newer release) and the readiness gate (a revision more to wait for).
+        expect(planned.filter((line) => line.startsWith("update ") && !/^update (mesh-base:|mesh-ready$)/.test(line))).toEqual([]);
     });
 
     test("3. one namespace tries the canary: only its label changes", async () => {
-        const planned = await step(config({ ...both, tags: { default: oldRevision, canary: newRevision } }, "canary"));
+        const { planned } = await takeStep(workspace, config(3));
         expect(planned).toEqual([`update mesh-enrollment-${NAMESPACE}`]);
         const labels = find("namespace", NAMESPACE)?.metadata.labels ?? {};
         expect([labels["istio.io/rev"], labels["istio-injection"]]).toEqual(["canary", undefined]);
     });
 
     test("4. move the default tag: its webhook and the default validator are updated in place", async () => {
-        const planned = await step(config({ ...both, tags: { default: newRevision, canary: newRevision } }, "canary"));
+        const { planned } = await takeStep(workspace, config(4));
         expect(planned).toEqual(
             expect.arrayContaining(["update mesh-istiod:istio-revision-tag-default", "update mesh-base:istiod-default-validator"]),
         );
@@ -105,7 +77,7 @@ suite(`canary upgrade ${from} -> ${to}`, () => {
     });
 
     test("5. remove the old revision: only its objects are deleted", async () => {
-        const planned = await step(config({ revisions: [{ version: to }], tags: { default: newRevision, canary: newRevision } }, "canary"));
+        const { planned } = await takeStep(workspace, config(5));
         const deleted = planned.filter((line) => line.startsWith("delete "));
         expect(planned.filter((line) => !line.startsWith("delete ") && !line.startsWith("update "))).toEqual([]);
         expect(deleted.length).toBeGreaterThan(10);

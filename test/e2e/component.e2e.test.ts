@@ -7,13 +7,13 @@
  * (`go install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v1.25.0`); without it they say they skipped.
  */
 import * as automation from "@pulumi/pulumi/automation";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find } from "../../components/verify/kubectl";
-import { changes, deleteIstioCrds, PROJECT_ROOT, Step } from "./workspace";
+import { discardStack, installedCopy, packProject, run } from "./packedPackage";
+import { changes, collect, PROJECT_ROOT, Step } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -31,19 +31,6 @@ if (!chartsDirectory || !kubeconfig) {
     console.log("component suite: the YAML program's steps skipped: pulumi-language-yaml is not on PATH");
 }
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-    return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
-}
-
-function collect(steps: Step[]): (event: automation.EngineEvent) => void {
-    return (event) => {
-        const metadata = event.resourcePreEvent?.metadata;
-        if (metadata !== undefined) {
-            steps.push({ op: metadata.op, type: metadata.type, name: metadata.urn.split("::").pop()!, diffs: metadata.diffs ?? [] });
-        }
-    };
-}
-
 interface PackageSchema {
     readonly name: string;
     readonly resources: Record<string, { isComponent?: boolean; inputProperties: Record<string, unknown>; properties: Record<string, unknown> }>;
@@ -59,16 +46,7 @@ suite("the mesh component package, from a Pulumi YAML program", () => {
     let stack: automation.Stack | undefined;
 
     beforeAll(() => {
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", folder], PROJECT_ROOT)) as { filename: string }[];
-        fs.cpSync(path.join(PROJECT_ROOT, "provider"), provider, {
-            recursive: true,
-            filter: (source) => !["node_modules", "bin"].includes(path.basename(source)),
-        });
-        const manifestPath = path.join(provider, "package.json");
-        const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { dependencies: Record<string, string> };
-        manifest.dependencies["pulumi-istio-mesh"] = `file:${path.join(folder, packed[0].filename)}`;
-        fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-        run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], provider);
+        installedCopy(path.join(PROJECT_ROOT, "provider"), provider, packProject(folder));
         run("npm", ["run", "build"], provider);
         fs.cpSync(path.join(PROJECT_ROOT, "examples", "yaml"), program, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
         // The CA's intermediate is signed by a dynamic provider, whose host Pulumi starts in the program's folder and
@@ -77,11 +55,7 @@ suite("the mesh component package, from a Pulumi YAML program", () => {
     });
 
     afterAll(async () => {
-        if (stack !== undefined) {
-            await stack.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-            await stack.workspace.removeStack(stack.name).catch(() => undefined);
-            deleteIstioCrds();
-        }
+        await discardStack(stack);
         fs.rmSync(folder, { recursive: true, force: true });
     });
 

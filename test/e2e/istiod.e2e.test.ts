@@ -15,50 +15,22 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CHARTS_DIRECTORY_ENV, parseMeshConfig } from "../../components/config/load";
+import { parseMeshConfig } from "../../components/config/load";
 import { CheckResult } from "../../components/verify/checks";
 import { verifyCluster } from "../../components/verify/cluster";
 import { eventually, find, getJson, kubectl, kubectlError, KubeObject } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
-import { clusterEnv, deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
+import { discardServedStack, istiod as localIstiod, localIstiodSuite } from "./localIstiod";
+import { since, stepTimer } from "./timings";
+import { clusterEnv, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
-const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
 const BIN = path.join(PROJECT_ROOT, ".local", "bin");
-const ISTIOD_SCRIPT = path.join(PROJECT_ROOT, "scripts", "istiod.sh");
 // The cluster network's backends of the local cluster (scripts/cluster.sh; MESH_CLUSTER names another).
 const REGISTRY = path.join(PROJECT_ROOT, ".local", process.env.MESH_CLUSTER ?? "cluster", "run", "backends.json");
 
-/** The release istio.sh built (what `istioctl version` reports), undefined when nothing is built. */
-function builtVersion(): string | undefined {
-    if (!fs.existsSync(path.join(BIN, "pilot-discovery")) || !fs.existsSync(path.join(BIN, "istioctl"))) {
-        return undefined;
-    }
-    const output = execFileSync(path.join(BIN, "istioctl"), ["version", "--remote=false", "-o", "json"], { encoding: "utf8" });
-    return (JSON.parse(output) as { clientVersion: { version: string } }).clientVersion.version;
-}
-
-const built = builtVersion();
-const version = process.env.ISTIO_E2E_VERSION ?? built ?? "";
-const revision = version.replace(/[^a-z0-9]+/g, "-");
-const skipReason = !chartsDirectory
-    ? `${CHARTS_DIRECTORY_ENV} is not set (Istio's charts are not reachable from here; point it at a local copy)`
-    : !kubeconfig
-      ? "KUBECONFIG is not set"
-      : built === undefined
-        ? "istiod is not built (.local/bin/pilot-discovery, istioctl): run scripts/tools/istio.sh"
-        : built !== version
-          ? `istiod is built for ${built}, the suite asks for ${version}: run ISTIO_VERSION=${version} scripts/tools/istio.sh`
-          : !fs.existsSync(path.join(BIN, "clusternet"))
-            ? "the cluster network is not built (.local/bin/clusternet): run scripts/tools/kube.sh"
-            : chartsDirectory.includes("{version}") && !fs.existsSync(chartsDirectory.replace("{version}", version))
-              ? `no charts for ${version} in ${chartsDirectory}`
-              : undefined;
+const { version, revision, skipReason } = localIstiodSuite("istiod end-to-end suite");
 const suite = skipReason === undefined ? describe : describe.skip;
-
-if (skipReason !== undefined) {
-    console.log(`istiod end-to-end suite skipped: ${skipReason}`);
-}
 
 const NAMESPACE = "e2e-istiod-shop";
 const CANARY_NAMESPACE = "e2e-istiod-canary";
@@ -122,14 +94,9 @@ function dryRunPod(name: string): Pod {
     return outcome.object as Pod;
 }
 
-/** scripts/istiod.sh for one revision; null: every istiod it started (`stop` only). */
+/** scripts/istiod.sh for one revision (the suite's by default); null: every istiod it started (`stop` only). */
 function istiod(command: "start" | "stop", which: string | null = revision): string {
-    const args = [ISTIOD_SCRIPT, command, ...(which === null ? [] : [which])];
-    try {
-        return execFileSync("bash", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
-    } catch (error) {
-        throw new Error(`istiod.sh ${command} ${which ?? ""} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
-    }
+    return localIstiod(command, which);
 }
 
 function rootCertificatePem(): string {
@@ -160,11 +127,6 @@ function summary(results: readonly CheckResult[]): string[] {
     return results.map((result) => `${result.status} ${result.check}: ${result.detail}`);
 }
 
-/** Seconds since `start`, rounded to a tenth, for the timing log. */
-function since(start: number): number {
-    return Math.round((Date.now() - start) / 100) / 10;
-}
-
 suite(`the real istiod ${version} serving the stack`, () => {
     jest.setTimeout(15 * 60 * 1000);
     const workspace = new E2eWorkspace("istiod", clusterEnv());
@@ -176,26 +138,10 @@ suite(`the real istiod ${version} serving the stack`, () => {
         workspace.configure(mesh);
     }
 
-    async function timed<T>(what: string, run: () => Promise<T> | T): Promise<T> {
-        const start = Date.now();
-        try {
-            return await run();
-        } finally {
-            timings[what] = since(start);
-        }
-    }
+    const timed = stepTimer(timings);
 
     afterAll(async () => {
-        // With validation failing closed, Istio resources can only be deleted while istiod answers (the garbage
-        // collector's finalizer update is validated), so istiod stops after the destroy.
-        await workspace.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-        try {
-            istiod("stop", null);
-        } catch (error) {
-            console.log(String(error));
-        }
-        await workspace.remove().catch(() => undefined);
-        deleteIstioCrds();
+        await discardServedStack(workspace);
         console.log(`timings (s): ${JSON.stringify(timings, undefined, 2)}`);
     });
 

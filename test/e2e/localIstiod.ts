@@ -1,17 +1,27 @@
 /**
- * The real istiod of scripts/istiod.sh for a suite: which release is built, why a suite must skip, start and stop.
+ * The real istiod of scripts/istiod.sh for a suite: which release is built, why a suite must skip, start and stop,
+ * an up during which istiod starts, and the teardown of a stack that istiod served.
  */
-import { execFileSync } from "child_process";
+import * as automation from "@pulumi/pulumi/automation";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "./workspace";
+import { promisify } from "util";
+import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
+import { eventually, find, KubeObject } from "../../components/verify/kubectl";
+import { deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
 const BIN = path.join(PROJECT_ROOT, ".local", "bin");
 const ISTIOD_SCRIPT = path.join(PROJECT_ROOT, "scripts", "istiod.sh");
+/** What scripts/tools/istio.sh builds that every istiod suite runs. */
+const ISTIOD_BINARIES = ["pilot-discovery", "istioctl"];
 
-/** The release scripts/tools/istio.sh built (what `istioctl version` reports), undefined when nothing is built. */
-export function builtIstioVersion(): string | undefined {
-    if (!fs.existsSync(path.join(BIN, "pilot-discovery")) || !fs.existsSync(path.join(BIN, "istioctl"))) {
+/**
+ * The release scripts/tools/istio.sh built (what `istioctl version` reports), undefined when one of `binaries` is not
+ * built.
+ */
+export function builtIstioVersion(binaries: readonly string[] = ISTIOD_BINARIES): string | undefined {
+    if (!binaries.every((binary) => fs.existsSync(path.join(BIN, binary)))) {
         return undefined;
     }
     const output = execFileSync(path.join(BIN, "istioctl"), ["version", "--remote=false", "-o", "json"], { encoding: "utf8" });
@@ -19,9 +29,9 @@ export function builtIstioVersion(): string | undefined {
 }
 
 /** Why a suite that runs istiod for `version` cannot run here; undefined when it can. */
-export function istiodSkipReason(version: string, built: string | undefined): string | undefined {
+export function istiodSkipReason(version: string, built: string | undefined, binaries: readonly string[] = ISTIOD_BINARIES): string | undefined {
     if (built === undefined) {
-        return "istiod is not built (.local/bin/pilot-discovery, istioctl): run scripts/tools/istio.sh";
+        return `Istio is not built (.local/bin/${binaries.join(", ")}): run scripts/tools/istio.sh`;
     }
     if (built !== version) {
         return `istiod is built for ${built}, the suite asks for ${version}: run ISTIO_VERSION=${version} scripts/tools/istio.sh`;
@@ -32,12 +42,86 @@ export function istiodSkipReason(version: string, built: string | undefined): st
     return undefined;
 }
 
-/** scripts/istiod.sh start|stop for one revision; null: every istiod it started (`stop` only). */
-export function istiod(command: "start" | "stop", revision: string | null): string {
-    const args = [ISTIOD_SCRIPT, command, ...(revision === null ? [] : [revision])];
+/** A suite on the local istiod: the release it installs, its revision, and why it skips (undefined: it runs). */
+export interface LocalIstiodSuite {
+    readonly version: string;
+    readonly revision: string;
+    readonly skipReason?: string;
+}
+
+/**
+ * What a suite on the local istiod needs: Istio's charts, the cluster, the binaries built for the release it installs
+ * (the built one, or ISTIO_E2E_VERSION, which must be the same: the injector templates come from the charts and
+ * istiod renders them), and what `more` adds (undefined when met). Says on the console why it skips.
+ */
+export function localIstiodSuite(name: string, options: { binaries?: readonly string[]; more?: () => string | undefined } = {}): LocalIstiodSuite {
+    const binaries = options.binaries ?? ISTIOD_BINARIES;
+    const built = builtIstioVersion(binaries);
+    const version = process.env.ISTIO_E2E_VERSION ?? built ?? "";
+    const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
+    const skipReason = !chartsDirectory
+        ? `${CHARTS_DIRECTORY_ENV} is not set (Istio's charts are not reachable from here; point it at a local copy)`
+        : !process.env.KUBECONFIG
+          ? "KUBECONFIG is not set"
+          : (istiodSkipReason(version, built, binaries) ??
+            (chartsDirectory.includes("{version}") && !fs.existsSync(chartsDirectory.replace("{version}", version))
+                ? `no charts for ${version} in ${chartsDirectory}`
+                : options.more?.()));
+    if (skipReason !== undefined) {
+        console.log(`${name} skipped: ${skipReason}`);
+    }
+    return { version, revision: version.replace(/[^a-z0-9]+/g, "-"), ...(skipReason !== undefined ? { skipReason } : {}) };
+}
+
+/** scripts/istiod.sh start|stop for one revision (start: the only istiod Deployment when undefined); null: every istiod it started (`stop` only). */
+export function istiod(command: "start" | "stop", revision: string | null | undefined): string {
+    const args = [ISTIOD_SCRIPT, command, ...(revision === null || revision === undefined ? [] : [revision])];
     try {
         return execFileSync("bash", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
     } catch (error) {
         throw new Error(`istiod.sh ${command} ${revision ?? ""} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
     }
+}
+
+/**
+ * An up of a stack whose istiod does not run yet: once the revision's Deployment is ready (what istiod.sh reads),
+ * istiod starts, while the up waits at the readiness gate until istiod serves. Returns the up's result.
+ */
+export async function upWhileIstiodStarts(workspace: E2eWorkspace, revision: string): Promise<automation.UpResult> {
+    let settled = false;
+    const up = workspace.up().finally(() => {
+        settled = true;
+    });
+    // Should the up fail before istiod starts, its own error is what the caller sees (the await below).
+    up.catch(() => undefined);
+    await eventually(() => {
+        if (settled) {
+            return;
+        }
+        const deployment = find("deployment", `istiod-${revision}`, "istio-system") as (KubeObject & { status?: { readyReplicas?: number } }) | undefined;
+        expect([`istiod-${revision} ready replicas`, deployment?.status?.readyReplicas ?? 0]).toEqual([`istiod-${revision} ready replicas`, 1]);
+    }, 600);
+    if (!settled) {
+        // Asynchronously: the up's events keep flowing meanwhile.
+        await promisify(execFile)("bash", [ISTIOD_SCRIPT, "start", revision], { encoding: "utf8", timeout: 5 * 60_000 }).catch((error: { stderr?: string }) => {
+            throw new Error(`istiod.sh start ${revision} failed:\n${error.stderr ?? error}`);
+        });
+    }
+    return (await up).result;
+}
+
+/**
+ * A suite's teardown when istiod served the stack: destroy first (with validation failing closed, Istio resources are
+ * deleted only while istiod answers: the garbage collector's finalizer update is validated), then stop every istiod,
+ * remove the stack and its folder, then Istio's CRDs. Never throws.
+ */
+export async function discardServedStack(workspace: E2eWorkspace): Promise<void> {
+    await workspace.destroy().catch((error) => console.log(`destroy failed: ${error}`));
+    try {
+        istiod("stop", null);
+    } catch (error) {
+        console.log(String(error));
+    }
+    await workspace.remove().catch(() => undefined);
+    deleteIstioCrds();
 }

@@ -8,13 +8,14 @@
  * examples' own dependencies; Istio's charts come from ISTIO_CHARTS_DIR, as in the other suites.
  */
 import * as automation from "@pulumi/pulumi/automation";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find } from "../../components/verify/kubectl";
-import { changes, deleteIstioCrds, PROJECT_ROOT, Step } from "./workspace";
+import { discardStack, installedCopy, PACKAGE, packProject, run } from "./packedPackage";
+import { changes, collect, PROJECT_ROOT, Step } from "./workspace";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -22,12 +23,6 @@ const suite = chartsDirectory && kubeconfig ? describe : describe.skip;
 
 if (!chartsDirectory || !kubeconfig) {
     console.log(`package suite skipped: ${!chartsDirectory ? `${CHARTS_DIRECTORY_ENV} is not set` : "KUBECONFIG is not set"}`);
-}
-
-const PACKAGE = "pulumi-istio-mesh";
-
-function run(command: string, args: string[], cwd: string): string {
-    return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** Runs an example's unit tests (jest reports on stderr); fails with their output when they fail. */
@@ -40,32 +35,9 @@ function unitTests(cwd: string): string {
     return output.split("\n").filter((line) => /^Tests:/.test(line)).join(" ");
 }
 
-/**
- * Copies an example without anything installed or built in it, points its dependency at the tarball (and others at
- * `dependencies`, when given), and installs it.
- */
+/** A fresh copy of an example of the repository in `into`, installed against the tarball. */
 function exampleFrom(name: string, into: string, tarball: string, dependencies: Record<string, string> = {}): string {
-    const target = path.join(into, name);
-    fs.cpSync(path.join(PROJECT_ROOT, "examples", name), target, {
-        recursive: true,
-        filter: (source) => !["node_modules", "bin"].includes(path.basename(source)),
-    });
-    const manifestPath = path.join(target, "package.json");
-    const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { dependencies: Record<string, string> };
-    expect(manifest.dependencies[PACKAGE]).toMatch(/^file:.*\.tgz$/);
-    Object.assign(manifest.dependencies, dependencies, { [PACKAGE]: `file:${tarball}` });
-    fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], target);
-    return target;
-}
-
-function collect(steps: Step[]): (event: automation.EngineEvent) => void {
-    return (event) => {
-        const metadata = event.resourcePreEvent?.metadata;
-        if (metadata !== undefined) {
-            steps.push({ op: metadata.op, type: metadata.type, name: metadata.urn.split("::").pop()!, diffs: metadata.diffs ?? [] });
-        }
-    };
+    return installedCopy(path.join(PROJECT_ROOT, "examples", name), path.join(into, name), tarball, dependencies);
 }
 
 suite("the packed package in programs outside the repository", () => {
@@ -76,16 +48,11 @@ suite("the packed package in programs outside the repository", () => {
     let stack: automation.Stack | undefined;
 
     beforeAll(() => {
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", folder], PROJECT_ROOT)) as { filename: string }[];
-        tarball = path.join(folder, packed[0].filename);
+        tarball = packProject(folder);
     });
 
     afterAll(async () => {
-        if (stack !== undefined) {
-            await stack.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-            await stack.workspace.removeStack(stack.name).catch(() => undefined);
-            deleteIstioCrds();
-        }
+        await discardStack(stack);
         fs.rmSync(folder, { recursive: true, force: true });
     });
 

@@ -30,46 +30,20 @@ import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { eventually, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
 import { Kubectl, kubectlAsync, runTrafficProbe } from "../../components/verify/traffic";
 import { PROBE_LABEL } from "../../components/verify/trafficProbe";
-import { Answer, BIN, freePort, istiodPort, MeshWorkload } from "./meshWorkload";
-import { changes, clusterEnv, deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
+import { Answer, freePort, istiodPort, MeshWorkload } from "./meshWorkload";
+import { discardServedStack, istiod as localIstiod, localIstiodSuite } from "./localIstiod";
+import { since, stepTimer } from "./timings";
+import { changes, clusterEnv, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
-const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
-const ISTIOD_SCRIPT = path.join(PROJECT_ROOT, "scripts", "istiod.sh");
 const ISTIOD_STATE = path.join(PROJECT_ROOT, ".local", `istiod${process.env.MESH_CLUSTER ? `-${process.env.MESH_CLUSTER}` : ""}`);
 
-function builtVersion(): string | undefined {
-    if (!["pilot-discovery", "pilot-agent", "istioctl"].every((binary) => fs.existsSync(path.join(BIN, binary)))) {
-        return undefined;
-    }
-    const output = execFileSync(path.join(BIN, "istioctl"), ["version", "--remote=false", "-o", "json"], { encoding: "utf8" });
-    return (JSON.parse(output) as { clientVersion: { version: string } }).clientVersion.version;
-}
-
-const built = builtVersion();
-const version = process.env.ISTIO_E2E_VERSION ?? built ?? "";
-const revision = version.replace(/[^a-z0-9]+/g, "-");
-const skipReason = !chartsDirectory
-    ? `${CHARTS_DIRECTORY_ENV} is not set (Istio's charts are not reachable from here; point it at a local copy)`
-    : !kubeconfig
-      ? "KUBECONFIG is not set"
-      : built === undefined
-        ? "Istio is not built (.local/bin/pilot-discovery, pilot-agent, istioctl): run scripts/tools/istio.sh"
-        : built !== version
-          ? `Istio is built for ${built}, the suite asks for ${version}: run ISTIO_VERSION=${version} scripts/tools/istio.sh`
-          : !fs.existsSync(path.join(BIN, "clusternet"))
-            ? "the cluster network is not built (.local/bin/clusternet): run scripts/tools/kube.sh"
-            : undefined;
+const { version, revision, skipReason } = localIstiodSuite("workloads end-to-end suite", { binaries: ["pilot-discovery", "pilot-agent", "istioctl"] });
 const suite = skipReason === undefined ? describe : describe.skip;
-
-if (skipReason !== undefined) {
-    console.log(`workloads end-to-end suite skipped: ${skipReason}`);
-}
 
 const NAMESPACE = "e2e-workloads";
 const TRUST_DOMAIN = "workloads.e2e.example.com";
@@ -95,12 +69,9 @@ function meshConfig(overrides: Record<string, unknown> = {}): Record<string, unk
     };
 }
 
+/** scripts/istiod.sh for the suite's revision. */
 function istiod(command: "start" | "stop"): string {
-    try {
-        return execFileSync("bash", [ISTIOD_SCRIPT, command, revision], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
-    } catch (error) {
-        throw new Error(`istiod.sh ${command} ${revision} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
-    }
+    return localIstiod(command, revision);
 }
 
 function istiodPid(): number {
@@ -154,10 +125,6 @@ function issuers(chain: readonly X509Certificate[]): string[] {
     return [...new Set(chain.map((certificate) => certificate.fingerprint256))];
 }
 
-function since(start: number): number {
-    return Math.round((Date.now() - start) / 100) / 10;
-}
-
 suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
     jest.setTimeout(15 * 60 * 1000);
     const workspace = new E2eWorkspace("workloads", clusterEnv());
@@ -168,14 +135,7 @@ suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
     let server: MeshWorkload;
     let client: MeshWorkload;
 
-    async function timed<T>(what: string, run: () => Promise<T> | T): Promise<T> {
-        const start = Date.now();
-        try {
-            return await run();
-        } finally {
-            timings[what] = since(start);
-        }
-    }
+    const timed = stepTimer(timings);
 
     function workload(spec: { name: string; serviceAccount: string; ip: string }): MeshWorkload {
         const created = new MeshWorkload({
@@ -214,14 +174,7 @@ suite(`mesh workloads on the real istiod ${version} and Istio's agent`, () => {
         for (const running of workloads) {
             await running.stop();
         }
-        await workspace.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-        try {
-            istiod("stop");
-        } catch (error) {
-            console.log(String(error));
-        }
-        await workspace.remove().catch(() => undefined);
-        deleteIstioCrds();
+        await discardServedStack(workspace);
         if (process.env.KEEP_WORKLOAD_FILES === undefined) {
             fs.rmSync(root, { recursive: true, force: true });
         }

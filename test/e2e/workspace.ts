@@ -53,6 +53,17 @@ export interface Step {
     readonly diffs: readonly string[];
 }
 
+/**
+ * One moment of a deployment: a resource's step started (the engine has applied what it depends on) or finished (its
+ * outputs are back), by the resource's name as the URN ends with it.
+ */
+export interface TimelineEntry {
+    readonly phase: "start" | "done";
+    readonly op: string;
+    readonly type: string;
+    readonly name: string;
+}
+
 /** One resource of an exported stack state. */
 export interface StateResource {
     readonly urn: string;
@@ -98,10 +109,12 @@ export class E2eWorkspace {
         return steps;
     }
 
-    async up(options: { refresh?: boolean } = {}): Promise<{ steps: Step[]; result: automation.UpResult }> {
+    /** `timeline`: when each step started and finished, in the order the engine reported it. */
+    async up(options: { refresh?: boolean } = {}): Promise<{ steps: Step[]; timeline: TimelineEntry[]; result: automation.UpResult }> {
         const steps: Step[] = [];
-        const result = await (await this.stack()).up({ onEvent: collect(steps), refresh: options.refresh });
-        return { steps, result };
+        const timeline: TimelineEntry[] = [];
+        const result = await (await this.stack()).up({ onEvent: collect(steps, timeline), refresh: options.refresh });
+        return { steps, timeline, result };
     }
 
     async destroy(): Promise<void> {
@@ -145,11 +158,18 @@ export function deleteIstioCrds(): void {
     }
 }
 
-function collect(steps: Step[]): (event: automation.EngineEvent) => void {
+/** An engine event handler that records each step as it starts (and, with `timeline`, as it starts and finishes). */
+export function collect(steps: Step[], timeline?: TimelineEntry[]): (event: automation.EngineEvent) => void {
     return (event) => {
-        const metadata = event.resourcePreEvent?.metadata;
-        if (metadata !== undefined) {
-            steps.push({ op: metadata.op, type: metadata.type, name: metadata.urn.split("::").pop()!, diffs: metadata.diffs ?? [] });
+        const started = event.resourcePreEvent?.metadata;
+        if (started !== undefined) {
+            const name = started.urn.split("::").pop()!;
+            steps.push({ op: started.op, type: started.type, name, diffs: started.diffs ?? [] });
+            timeline?.push({ phase: "start", op: started.op, type: started.type, name });
+        }
+        const finished = event.resOutputsEvent?.metadata;
+        if (finished !== undefined) {
+            timeline?.push({ phase: "done", op: finished.op, type: finished.type, name: finished.urn.split("::").pop()! });
         }
     };
 }
