@@ -68,7 +68,7 @@ export interface CaConfiguration {
     readonly intermediateValidityDays?: number;
     /** An up within this window re-issues an intermediate. @default `30` */
     readonly intermediateRenewBeforeDays?: number;
-    /** One entry per cluster; adding a cluster is one entry, removing one deletes its intermediate. @default `[]` */
+    /** One entry per cluster (none: the CA holds its roots and issues nothing); adding a cluster is one entry. */
     readonly clusters?: readonly CaClusterConfig[];
 }
 

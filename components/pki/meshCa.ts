@@ -71,27 +71,19 @@ export class MeshCa extends pulumi.ComponentResource {
                 signer: signing,
             }),
         }));
+        // Public: certificates only (the signing root's may come from secret configuration, hence unsecret).
         this.clusterIntermediates = pulumi.unsecret(
             pulumi
-            .all(
-                issued.map(({ cluster, intermediate }) =>
-                    pulumi
-                        .all([intermediate.certificatePem, intermediate.expiresAt, signing.certificatePem, this.trustedRootsPem])
-                        .apply(([certificatePem, expiresAt, rootCertificatePem, trustedRootsPem]): [string, ClusterIntermediate] => [
-                            cluster.name,
-                            {
-                                certificatePem,
-                                // The intermediate, then the root that signed it.
-                                certChainPem: pemBundle([certificatePem, rootCertificatePem]),
-                                rootCertificatePem,
-                                trustedRootsPem,
-                                istioNamespace: cluster.istioNamespace,
-                                expiresAt,
-                            },
-                        ]),
-                ),
-            )
-            .apply((entries) => Object.fromEntries(entries)),
+                .all(
+                    issued.map(({ cluster, intermediate }) =>
+                        pulumi
+                            .all([intermediate.certificatePem, intermediate.expiresAt, this.rootCertificatePem, this.trustedRootsPem])
+                            .apply(([certificatePem, expiresAt, rootCertificatePem, trustedRootsPem]) =>
+                                exportedIntermediate(cluster.name, cluster.istioNamespace, { certificatePem, expiresAt, rootCertificatePem, trustedRootsPem }),
+                            ),
+                    ),
+                )
+                .apply((entries) => Object.fromEntries(entries)),
         );
         this.clusterIntermediateKeys = pulumi.secret(
             pulumi
@@ -105,4 +97,24 @@ export class MeshCa extends pulumi.ComponentResource {
             clusterIntermediates: this.clusterIntermediates,
         });
     }
+}
+
+/** One cluster's entry of the CA stack's `clusterIntermediates` output. Pure. */
+export function exportedIntermediate(
+    clusterName: string,
+    istioNamespace: string,
+    pems: { certificatePem: string; expiresAt: string; rootCertificatePem: string; trustedRootsPem: string },
+): [string, ClusterIntermediate] {
+    return [
+        clusterName,
+        {
+            certificatePem: pems.certificatePem,
+            // The intermediate, then the root that signed it: istiod's cert-chain.pem.
+            certChainPem: pemBundle([pems.certificatePem, pems.rootCertificatePem]),
+            rootCertificatePem: pems.rootCertificatePem,
+            trustedRootsPem: pems.trustedRootsPem,
+            istioNamespace,
+            expiresAt: pems.expiresAt,
+        },
+    ];
 }
