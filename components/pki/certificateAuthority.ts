@@ -121,7 +121,7 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             .apply(([intermediates, keys]) => {
                 const found = clusterIntermediateOf(intermediates, keys, request);
                 if (found instanceof Error) {
-                    throw new pulumi.ResourceError(found.message, this, true);
+                    throw unprefixedError(new pulumi.ResourceError(found.message, this, true));
                 }
                 return found;
             });
@@ -143,4 +143,20 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             ),
         };
     }
+}
+
+/**
+ * The error as it is, whatever consumes the failed Output: the runtime prefixes the message of an error that fails a
+ * property's serialization with the property's name (`error serializing property "outputs": ...`), once per level and
+ * per consumer, which buries the key, the value and the fix. The message stays the one written here.
+ */
+function unprefixedError<E extends Error>(error: E): E {
+    const message = error.message;
+    Object.defineProperty(error, "message", {
+        get: () => message,
+        set: () => undefined,
+        enumerable: false,
+        configurable: true,
+    });
+    return error;
 }
