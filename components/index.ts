@@ -15,6 +15,10 @@ export type { ControlPlaneSettings } from "./controlplane/values";
 export { CertificateAuthority } from "./pki/certificateAuthority";
 export type { CertificateAuthorityArgs, RootMaterial } from "./pki/certificateAuthority";
 export type { PluginCaCertificates } from "./pki/cacerts";
+export { MeshCa } from "./pki/meshCa";
+export type { MeshCaArgs } from "./pki/meshCa";
+export { CLUSTER_INTERMEDIATE_KEYS_OUTPUT, CLUSTER_INTERMEDIATES_OUTPUT, clusterIntermediateOf } from "./pki/caStackOutputs";
+export type { ClusterIntermediate, ClusterIntermediateRequest } from "./pki/caStackOutputs";
 
 export { Gateway } from "./gateways/gateway";
 export type { GatewayArgs } from "./gateways/gateway";

@@ -185,6 +185,19 @@ export class Mesh extends pulumi.ComponentResource {
         }
         this.gatewayApi = gatewayApi.crds === "none" ? undefined : gatewayApi.crds === "managed" ? gatewayApi.version.text : "external";
 
+        if (settings.pki.enabled) {
+            this.certificateAuthority = new CertificateAuthority(
+                `${name}-ca`,
+                {
+                    settings: settings.pki,
+                    istioNamespace: settings.namespace,
+                    clusterName: settings.multiCluster.clusterName ?? ISTIO_DEFAULT_CLUSTER_NAME,
+                    configuredRoots: args.rootCertificates,
+                },
+                { parent: this },
+            );
+        }
+
         // The stack owns what it applies: conflicts with other field managers are forced (lifecycle/ownership.ts).
         const childOpts: pulumi.ComponentResourceOptions = { parent: this, transforms: [forcedOwnershipTransform] };
         let ownProvider: k8s.Provider | undefined;
@@ -200,23 +213,11 @@ export class Mesh extends pulumi.ComponentResource {
                     enableConfigMapMutable: true,
                     enableSecretMutable: true,
                 },
-                { parent: this },
+                // With a CA stack, nothing reaches the cluster before its intermediate for this cluster was found.
+                { parent: this, dependsOn: this.certificateAuthority?.caStackChecked },
             );
             childOpts.providers = { kubernetes: provider };
             ownProvider = provider;
-        }
-
-        if (settings.pki.enabled) {
-            this.certificateAuthority = new CertificateAuthority(
-                `${name}-ca`,
-                {
-                    settings: settings.pki,
-                    istioNamespace: settings.namespace,
-                    clusterName: settings.multiCluster.clusterName ?? ISTIO_DEFAULT_CLUSTER_NAME,
-                    configuredRoots: args.rootCertificates,
-                },
-                { parent: this },
-            );
         }
 
         this.controlPlane = new ControlPlane(

@@ -24,6 +24,15 @@ shift
 # --- The engine ---------------------------------------------------------------------------------------------------
 ensure_pulumi_engine
 
+# --- A CA stack ---------------------------------------------------------------------------------------------------
+# Its configuration is istio-mesh:ca (README: one root for several clusters): it holds the mesh's roots and issues the
+# clusters' intermediates, and touches no cluster and no chart, so none is looked for.
+if grep -Eq '^\s+istio-mesh:ca:' "Pulumi.$stack.yaml" 2>/dev/null; then
+  pulumi stack select --create "$stack" >/dev/null
+  lifecycle_flags=$(node "$root/scripts/recover.js" "$command" "$stack") || exit $?
+  exec pulumi "$command" --stack "$stack" $lifecycle_flags "$@"
+fi
+
 # --- The cluster --------------------------------------------------------------------------------------------------
 configured_cluster() {
   grep -Eq '^\s+(kubeconfig|context):' "Pulumi.$stack.yaml" 2>/dev/null

@@ -1,6 +1,7 @@
 /**
  * The configuration reference as the code documents it: every key of MeshConfiguration (components/config/schema.ts)
- * with the `@default` of its doc comment, read with the TypeScript compiler, and every key of the schema.
+ * with the `@default` of its doc comment, read with the TypeScript compiler, and every key of the schema. The same for
+ * a CA stack's configuration (CaConfiguration, components/config/caStack.ts) with `prefix` `ca.`.
  */
 import * as path from "path";
 import * as ts from "typescript";
@@ -18,23 +19,33 @@ export interface DocumentedKey {
 
 const SCHEMA_FILE = path.join(__dirname, "..", "components", "config", "schema.ts");
 
+/** Where a configuration is documented: its file, its root interface, the key prefix of its README rows. */
+export interface DocumentedConfiguration {
+    readonly file: string;
+    readonly rootInterface: string;
+    /** Prepended to every key: "" for the mesh (its rows start below `mesh`), "ca." for a CA stack. */
+    readonly prefix: string;
+}
+
+const MESH_CONFIGURATION: DocumentedConfiguration = { file: SCHEMA_FILE, rootInterface: "MeshConfiguration", prefix: "" };
+
 function tagText(tag: ts.JSDocTagInfo): string {
     return (tag.text ?? []).map((part) => part.text).join("").replace(/\s+/g, " ").trim();
 }
 
 /** Every documented key below MeshConfiguration: a key with `@default` is a row; a key without one is a section. */
-export function documentedKeys(): DocumentedKey[] {
-    const program = ts.createProgram([SCHEMA_FILE], { strict: true, skipLibCheck: true, noEmit: true });
+export function documentedKeys(documented: DocumentedConfiguration = MESH_CONFIGURATION): DocumentedKey[] {
+    const program = ts.createProgram([documented.file], { strict: true, skipLibCheck: true, noEmit: true });
     const checker = program.getTypeChecker();
-    const source = program.getSourceFile(SCHEMA_FILE)!;
+    const source = program.getSourceFile(documented.file)!;
     let root: ts.Type | undefined;
     ts.forEachChild(source, (node) => {
-        if (ts.isInterfaceDeclaration(node) && node.name.text === "MeshConfiguration") {
+        if (ts.isInterfaceDeclaration(node) && node.name.text === documented.rootInterface) {
             root = checker.getTypeAtLocation(node);
         }
     });
     if (root === undefined) {
-        throw new Error("MeshConfiguration not found in components/config/schema.ts");
+        throw new Error(`${documented.rootInterface} not found in ${documented.file}`);
     }
     const keys: DocumentedKey[] = [];
     const walk = (type: ts.Type, prefix: string) => {
@@ -65,7 +76,7 @@ export function documentedKeys(): DocumentedKey[] {
         }
     };
     walk(root, "");
-    return keys;
+    return keys.map((entry) => ({ ...entry, key: `${documented.prefix}${entry.key}` }));
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -77,19 +88,19 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** Every key path the schema accepts, down to the documented rows (`stopAt`); pass-through and refused keys left out. */
-export function schemaKeys(stopAt: ReadonlySet<string>): string[] {
+export function schemaKeys(stopAt: ReadonlySet<string>, schema: z.ZodType = meshSchema, prefix = ""): string[] {
     const keys: string[] = [];
-    const walk = (schema: z.ZodType, prefix: string) => {
-        const inner = unwrap(schema);
+    const walk = (current: z.ZodType, path: string) => {
+        const inner = unwrap(current);
         if (inner instanceof z.ZodObject) {
             for (const [field, fieldSchema] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
-                const key = prefix === "" ? field : `${prefix}.${field}`;
+                const key = path === "" ? field : `${path}.${field}`;
                 const fieldInner = unwrap(fieldSchema);
                 if (fieldInner instanceof z.ZodNever || fieldInner instanceof z.ZodUnknown) {
                     continue;
                 }
-                if (stopAt.has(key)) {
-                    keys.push(key);
+                if (stopAt.has(`${prefix}${key}`)) {
+                    keys.push(`${prefix}${key}`);
                     continue;
                 }
                 walk(fieldSchema, key);
@@ -97,19 +108,19 @@ export function schemaKeys(stopAt: ReadonlySet<string>): string[] {
             return;
         }
         if (inner instanceof z.ZodArray) {
-            walk(inner.element as z.ZodType, `${prefix}[]`);
+            walk(inner.element as z.ZodType, `${path}[]`);
             return;
         }
-        keys.push(prefix);
+        keys.push(`${prefix}${path}`);
     };
-    walk(meshSchema, "");
+    walk(schema, "");
     return keys;
 }
 
-/** The README's configuration reference rows: `| \`key\` | default | why |`. */
-export function readmeRows(readme: string): { key: string; default: string }[] {
-    const start = readme.indexOf("## Configuration reference");
-    const end = readme.indexOf("\n## ", start + 1);
+/** The README's configuration reference rows: `| \`key\` | default | why |`, from `heading` to the next heading `until`. */
+export function readmeRows(readme: string, heading = "## Configuration reference", until = "\n## "): { key: string; default: string }[] {
+    const start = readme.indexOf(heading);
+    const end = readme.indexOf(until, start + 1);
     return readme
         .slice(start, end)
         .split("\n")

@@ -142,7 +142,7 @@ describe("secrecy", () => {
         const component = await mesh({ pki: { exportRootKey: true } });
         const ca = component.certificateAuthority!;
         expect(await pulumi.isSecret(ca.pluginCa)).toBe(true);
-        expect(await pulumi.isSecret(ca.rootPrivateKeyPem)).toBe(true);
+        expect(await pulumi.isSecret(ca.rootPrivateKeyPem!)).toBe(true);
         expect(mocks.named("mesh-cacerts").secretInputs).toEqual(["stringData"]);
         expect(await pulumi.isSecret(ca.rootCertificatePem)).toBe(false);
         expect(await pulumi.isSecret(ca.trustedRootsPem)).toBe(false);

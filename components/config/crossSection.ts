@@ -14,7 +14,7 @@ import { gatewayIssues, gatewayNamespaceOf } from "./gateways";
 import { interceptionIssues, interceptionModeOf } from "./interception";
 import { ConfigIssue } from "./issues";
 import { lineSupportIssues } from "./istioVersion";
-import { pkiIssues } from "./pki";
+import { caStackClusterIssues, pkiIssues } from "./pki";
 import { isInvalid, Sections, validSections } from "./sections";
 
 /** Every problem of a raw configuration that its schema alone does not see. */
@@ -60,6 +60,7 @@ export function crossSectionIssues(sections: Sections): ConfigIssue[] {
         ...egressPolicyIssues(sections),
         ...dataPlaneIssues(sections),
         ...gatewayApiIssues(sections),
+        ...(isInvalid(sections, "multiCluster.clusterName") ? [] : caStackClusterIssues(sections.pki, sections.multiCluster)),
     ];
 }
 

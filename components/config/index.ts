@@ -8,7 +8,9 @@
 export {
     CHARTS_DIRECTORY_ENV,
     configuredRootIssues,
+    isCaStack,
     loadMeshArgs,
+    loadMeshCaArgs,
     parseMeshConfig,
     ROOT_CERTIFICATES_KEY,
     validMeshConfig,
@@ -16,13 +18,15 @@ export {
 export { MESH_CONFIG_KEY, meshSchema } from "./schema";
 export type { MeshConfigInput, MeshConfiguration } from "./schema";
 export { MeshConfigError } from "./issues";
-export type { ConfigIssue } from "./issues";
+export type { ConfigIssue, ConfigSection } from "./issues";
+export { CA_CONFIG_KEY, caSchema, toCaSettings, validCaConfig } from "./caStack";
 export { ISTIO_SUPPORT_CALENDAR, parseIstioVersion, supportedIstioLines } from "./istioVersion";
 export type { IstioLineSupport } from "./istioVersion";
 export type { IstioVersion } from "./istioVersion";
 
 // The configuration as written (each concern's `...Config` types) and the validated settings with every default
 // applied (`...Settings`, what the parts take), concern by concern.
+export type * from "./caStack";
 export type * from "./controlPlane";
 export type * from "./enrollment";
 export type * from "./gateways";

@@ -16,12 +16,9 @@ export interface ConfigIssue {
     readonly given?: unknown;
 }
 
-/** The key path as `pulumi config set --path` spells it: mesh.images.pullSecrets[0]. */
-export function keyPath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>(
-        (text, part) => (typeof part === "number" ? `${text}[${part}]` : `${text}.${String(part)}`),
-        MESH_CONFIG_KEY,
-    );
+/** The key path as `pulumi config set --path` spells it: mesh.images.pullSecrets[0] (below `root`, the stack key). */
+export function keyPath(path: readonly PropertyKey[], root: string = MESH_CONFIG_KEY): string {
+    return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : `${text}.${String(part)}`), root);
 }
 
 function describeGiven(given: unknown): string {
@@ -32,9 +29,19 @@ function describeGiven(given: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
-    return `${keyPath(issue.path)}: got ${describeGiven(issue.given)}; ${issue.message}`;
+export function formatIssue(issue: ConfigIssue, root: string = MESH_CONFIG_KEY): string {
+    return `${keyPath(issue.path, root)}: got ${describeGiven(issue.given)}; ${issue.message}`;
 }
+
+/** The stack configuration key a configuration is read from, and what its errors call it. */
+export interface ConfigSection {
+    /** The key without the project prefix: `mesh`, or `ca` for a CA stack. */
+    readonly key: string;
+    /** e.g. "mesh" in "Invalid mesh configuration". */
+    readonly label: string;
+}
+
+const MESH_SECTION: ConfigSection = { key: MESH_CONFIG_KEY, label: "mesh" };
 
 /**
  * Thrown before any resource is registered; its message lists every problem of the configuration. A RunError, so
@@ -43,12 +50,12 @@ export function formatIssue(issue: ConfigIssue): string {
 export class MeshConfigError extends pulumi.RunError {
     readonly issues: readonly ConfigIssue[];
 
-    constructor(issues: readonly ConfigIssue[], stackName?: string) {
+    constructor(issues: readonly ConfigIssue[], stackName?: string, section: ConfigSection = MESH_SECTION) {
         const where = stackName ? ` of stack "${stackName}"` : "";
         const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
         super(
-            `Invalid mesh configuration${where} (${count}); nothing was changed:\n` +
-                issues.map((issue) => `  - ${formatIssue(issue)}`).join("\n"),
+            `Invalid ${section.label} configuration${where} (${count}); nothing was changed:\n` +
+                issues.map((issue) => `  - ${formatIssue(issue, section.key)}`).join("\n"),
         );
         this.name = "MeshConfigError";
         this.issues = issues;
@@ -116,7 +123,9 @@ export function fromZodIssues(
     issues: readonly z.core.$ZodIssue[],
     input: unknown,
     knownKeys: (path: readonly PropertyKey[]) => readonly string[] = () => [],
+    root: string = MESH_CONFIG_KEY,
 ): ConfigIssue[] {
+    const keyPathOf = (path: readonly PropertyKey[]) => keyPath(path, root);
     return issues.flatMap((issue): ConfigIssue[] => {
         const path = issue.path;
         const given = valueAt(input, path);
@@ -129,9 +138,9 @@ export function fromZodIssues(
                         given: valueAt(input, [...path, key]),
                         message:
                             closest !== undefined
-                                ? `unknown key "${key}". Fix: did you mean ${closest}? (${keyPath([...path, closest])})`
+                                ? `unknown key "${key}". Fix: did you mean ${closest}? (${keyPathOf([...path, closest])})`
                                 : `unknown key "${key}". Fix: remove it or correct its spelling ` +
-                                  `(the README's configuration reference lists every key under ${keyPath(path)})`,
+                                  `(the README's configuration reference lists every key under ${keyPathOf(path)})`,
                     };
                 });
             case "invalid_value":
@@ -141,7 +150,7 @@ export function fromZodIssues(
                         given,
                         message:
                             `allowed: one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}. ` +
-                            `Fix: pulumi config set --path '${keyPath(path)}' ${String(issue.values[0])}`,
+                            `Fix: pulumi config set --path '${keyPathOf(path)}' ${String(issue.values[0])}`,
                     },
                 ];
             case "invalid_type":
@@ -155,8 +164,8 @@ export function fromZodIssues(
                         given,
                         message:
                             given === undefined
-                                ? `required: ${expectedText(issue.expected)}. Fix: set ${keyPath(path)} in the stack file`
-                                : `allowed: ${expectedText(issue.expected)}. Fix: write ${keyPath(path)} as ${expectedText(issue.expected)}` +
+                                ? `required: ${expectedText(issue.expected)}. Fix: set ${keyPathOf(path)} in the stack file`
+                                : `allowed: ${expectedText(issue.expected)}. Fix: write ${keyPathOf(path)} as ${expectedText(issue.expected)}` +
                                   (issue.expected === "boolean" ? " (true or false, without quotes)" : ""),
                     },
                 ];

@@ -39,8 +39,10 @@ export interface PkiConfig {
     readonly intermediateValidityDays?: number;
     /** An up within this window re-issues the intermediate. @default `30` */
     readonly intermediateRenewBeforeDays?: number;
-    /** Export the signing root's key (as a secret output) for other clusters' stacks. @default `false` */
+    /** Export the signing root's key (a secret output) for other clusters' stacks; kept for existing stacks, `pki.caStack` keeps the key in one place. @default `false` */
     readonly exportRootKey?: boolean;
+    /** The CA stack (`org/project/stack`) that issues this cluster's intermediate; the root's key stays there. Needs `multiCluster.clusterName`. @default none (the roots are this stack's) */
+    readonly caStack?: string;
 }
 
 /** The cluster's place in a multi-cluster mesh; unset keys keep Istio's. */
@@ -79,15 +81,17 @@ export type MtlsMode = (typeof MTLS_MODES)[number];
 
 const days = (what: string, example: number) => positiveInt(`${what}, in days`, example);
 
+/** A stack as a stack reference names it: `org/project/stack`, or `stack` / `project/stack` with a file backend. */
+export function stackName(example: string) {
+    return z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, {
+        error: `allowed: a stack name as \`pulumi stack ls\` shows it (org/project/stack). Fix: e.g. ${example}`,
+    });
+}
+
 export const rootSchema = z.strictObject({
     name: dns1123Label("root-2026"),
     source: z.enum(ROOT_SOURCES).optional(),
-    stack: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, {
-            error: "allowed: a stack name as `pulumi stack ls` shows it (org/project/stack). Fix: e.g. acme/mesh-root/prod",
-        })
-        .optional(),
+    stack: stackName("acme/mesh-root/prod").optional(),
 });
 
 export const pkiSchema = z.strictObject({
@@ -105,6 +109,7 @@ export const pkiSchema = z.strictObject({
     intermediateValidityDays: days("lifetime of the cluster's intermediate CA", 365).optional(),
     intermediateRenewBeforeDays: days("how long before expiry an up re-issues the intermediate", 30).optional(),
     exportRootKey: z.boolean().optional(),
+    caStack: stackName("acme/istio-mesh/ca").optional(),
 });
 
 export const multiClusterSchema = z.strictObject({
@@ -145,6 +150,11 @@ export interface PkiSettings {
     readonly intermediateRenewBeforeDays: number;
     /** Export the root's private key as a secret stack output, for other clusters' stacks to sign with. */
     readonly exportRootKey: boolean;
+    /**
+     * The CA stack that issued this cluster's intermediate (its outputs: components/pki/caStackOutputs.ts); `roots`
+     * is then empty: the roots are the CA stack's.
+     */
+    readonly caStack?: string;
 }
 
 /** Unset keys keep Istio's own defaults (cluster "Kubernetes", mesh ID from the trust domain, one network). */
@@ -178,7 +188,9 @@ function writtenRoots(pki: PkiInput | undefined): RootInput[] {
 }
 
 /** The intermediate's lifetime and renewal window. */
-function intermediateDays(pki: PkiInput | undefined): { validity: number; renewBefore: number } {
+export function intermediateDays(
+    pki: { intermediateValidityDays?: number; intermediateRenewBeforeDays?: number } | undefined,
+): { validity: number; renewBefore: number } {
     // One year for the intermediate, re-issued automatically by an up in its last 30 days.
     return { validity: pki?.intermediateValidityDays ?? 365, renewBefore: pki?.intermediateRenewBeforeDays ?? 30 };
 }
@@ -191,7 +203,8 @@ export function toRootSettings(root: RootInput): RootSettings {
 }
 
 export function toPkiSettings(pki: PkiInput | undefined): PkiSettings {
-    const roots = writtenRoots(pki).map(toRootSettings);
+    // With a CA stack, the roots and their keys are the CA stack's, never this one's.
+    const roots = pki?.caStack !== undefined ? [] : writtenRoots(pki).map(toRootSettings);
     const days = intermediateDays(pki);
     return {
         // On by default: a plug-in CA is what production needs and costs nothing in dev.
@@ -204,14 +217,16 @@ export function toPkiSettings(pki: PkiInput | undefined): PkiSettings {
         // 4096 bits for RSA, as Istio's own certificate Makefile uses for roots and intermediates.
         rsaBits: pki?.rsaBits ?? 4096,
         roots,
-        // With one root, it signs; with several, the configuration must say which (cross-field check).
-        signingRoot: pki?.signingRoot ?? roots[0].name,
+        // With one root, it signs; with several, the configuration must say which (cross-field check). With a CA
+        // stack, none here signs.
+        signingRoot: pki?.signingRoot ?? roots[0]?.name ?? "",
         // Ten years: a root is rotated on purpose, with the runbook, never by surprise.
         rootValidityDays: pki?.rootValidityDays ?? 3650,
         intermediateValidityDays: days.validity,
         intermediateRenewBeforeDays: days.renewBefore,
         // Off: a root key leaves the stack only when a platform team asks for it.
         exportRootKey: pki?.exportRootKey ?? false,
+        ...(pki?.caStack !== undefined ? { caStack: pki.caStack } : {}),
     };
 }
 
@@ -228,38 +243,111 @@ export function toMtlsSettings(mtls: MtlsInput | undefined): MtlsSettings {
 // ---- checks
 
 
-export function pkiIssues(pki: PkiInput): ConfigIssue[] {
+/** Where a PKI section sits: its key path and how messages spell it (`pki` of a mesh, the `ca` key of a CA stack). */
+export interface PkiSection {
+    readonly path: readonly PropertyKey[];
+    readonly name: string;
+}
+
+const MESH_PKI: PkiSection = { path: ["pki"], name: "pki" };
+
+/** The keys a cluster stack leaves to its CA stack: the roots, and the intermediate's key and lifetime. */
+const DECIDED_BY_CA_STACK = [
+    "keyAlgorithm",
+    "ecdsaCurve",
+    "rsaBits",
+    "roots",
+    "signingRoot",
+    "rootValidityDays",
+    "intermediateValidityDays",
+    "intermediateRenewBeforeDays",
+    "exportRootKey",
+] as const;
+
+/** The key settings of an intermediate, checked where they are written (a mesh's pki, the CA stack, a cluster of it). */
+export function keySettingIssues(
+    keys: { keyAlgorithm?: KeyAlgorithm; ecdsaCurve?: EcdsaCurve; rsaBits?: RsaBits },
+    at: PkiSection,
+    algorithm: KeyAlgorithm = keys.keyAlgorithm ?? "ECDSA",
+): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
-    const algorithm = pki.keyAlgorithm ?? "ECDSA";
-    if (algorithm === "ECDSA" && pki.rsaBits !== undefined) {
+    if (algorithm === "ECDSA" && keys.rsaBits !== undefined) {
         issues.push({
-            path: ["pki", "rsaBits"],
-            given: pki.rsaBits,
-            message: 'applies to RSA keys only. Fix: set pki.keyAlgorithm to "RSA", or remove pki.rsaBits',
+            path: [...at.path, "rsaBits"],
+            given: keys.rsaBits,
+            message: `applies to RSA keys only. Fix: set ${at.name}.keyAlgorithm to "RSA", or remove ${at.name}.rsaBits`,
         });
     }
-    if (algorithm === "RSA" && pki.ecdsaCurve !== undefined) {
+    if (algorithm === "RSA" && keys.ecdsaCurve !== undefined) {
         issues.push({
-            path: ["pki", "ecdsaCurve"],
-            given: pki.ecdsaCurve,
-            message: 'applies to ECDSA keys only. Fix: set pki.keyAlgorithm to "ECDSA", or remove pki.ecdsaCurve',
+            path: [...at.path, "ecdsaCurve"],
+            given: keys.ecdsaCurve,
+            message: `applies to ECDSA keys only. Fix: set ${at.name}.keyAlgorithm to "ECDSA", or remove ${at.name}.ecdsaCurve`,
         });
     }
+    return issues;
+}
+
+/** An intermediate's renewal window against its lifetime. */
+export function intermediateDaysIssues(
+    days: { intermediateValidityDays?: number; intermediateRenewBeforeDays?: number },
+    at: PkiSection,
+    inherited: { validity: number; renewBefore: number } = intermediateDays(undefined),
+): ConfigIssue[] {
+    const validity = days.intermediateValidityDays ?? inherited.validity;
+    const renewBefore = days.intermediateRenewBeforeDays ?? inherited.renewBefore;
+    if (renewBefore < validity) {
+        return [];
+    }
+    return [
+        {
+            path: [...at.path, "intermediateRenewBeforeDays"],
+            given: renewBefore,
+            message: `allowed: fewer days than ${at.name}.intermediateValidityDays (${validity}), or every up would re-issue it. Fix: e.g. ${Math.max(1, Math.floor(validity / 12))}`,
+        },
+    ];
+}
+
+/** A pki section that takes its intermediate from a CA stack: what it may no longer say. */
+function caStackIssues(pki: PkiInput, caStack: string): ConfigIssue[] {
+    const issues: ConfigIssue[] = DECIDED_BY_CA_STACK.filter((key) => pki[key] !== undefined).map((key) => ({
+        path: ["pki", key],
+        given: pki[key],
+        message:
+            key === "roots" || key === "signingRoot" || key === "rootValidityDays" || key === "exportRootKey"
+                ? `conflicts with pki.caStack: the roots and their keys are the CA stack's (${caStack}). Fix: remove pki.${key}, or remove pki.caStack`
+                : `conflicts with pki.caStack: the CA stack (${caStack}) issues this cluster's intermediate. Fix: remove pki.${key} and set ca.clusters[].${key} in the CA stack`,
+    }));
+    if (pki.enabled === false) {
+        issues.push({
+            path: ["pki", "enabled"],
+            given: false,
+            message: "conflicts with pki.caStack: the intermediate of a CA stack is a plug-in CA. Fix: remove pki.caStack, or set pki.enabled: true",
+        });
+    }
+    return issues;
+}
+
+export function pkiIssues(pki: PkiInput, at: PkiSection = MESH_PKI): ConfigIssue[] {
+    if (pki.caStack !== undefined) {
+        return caStackIssues(pki, pki.caStack);
+    }
+    const issues: ConfigIssue[] = [...keySettingIssues(pki, at)];
     const roots = writtenRoots(pki);
     for (const name of duplicates(roots.map((root) => root.name))) {
-        issues.push({ path: ["pki", "roots"], given: name, message: `root "${name}" is listed twice. Fix: keep one entry` });
+        issues.push({ path: [...at.path, "roots"], given: name, message: `root "${name}" is listed twice. Fix: keep one entry` });
     }
     roots.forEach((root, index) => {
         const source = rootSourceOf(root);
         if (source === "stack" && root.stack === undefined) {
             issues.push({
-                path: ["pki", "roots", index, "stack"],
+                path: [...at.path, "roots", index, "stack"],
                 message: "required for a root taken from another stack. Fix: e.g. stack: acme/mesh-root/prod",
             });
         }
         if (source !== "stack" && root.stack !== undefined) {
             issues.push({
-                path: ["pki", "roots", index, "stack"],
+                path: [...at.path, "roots", index, "stack"],
                 given: root.stack,
                 message: `read only when source is "stack". Fix: set source: stack, or remove stack`,
             });
@@ -267,26 +355,34 @@ export function pkiIssues(pki: PkiInput): ConfigIssue[] {
     });
     if (pki.signingRoot !== undefined && !roots.some((root) => root.name === pki.signingRoot)) {
         issues.push({
-            path: ["pki", "signingRoot"],
+            path: [...at.path, "signingRoot"],
             given: pki.signingRoot,
-            message: `allowed: a root of pki.roots (${roots.map((root) => root.name).join(", ")}). Fix: name one of those`,
+            message: `allowed: a root of ${at.name}.roots (${roots.map((root) => root.name).join(", ")}). Fix: name one of those`,
         });
     }
     if (pki.signingRoot === undefined && roots.length > 1) {
         issues.push({
-            path: ["pki", "signingRoot"],
+            path: [...at.path, "signingRoot"],
             message:
-                `required with several roots: the one that signs this cluster's intermediate. Fix: set pki.signingRoot ` +
+                `required with several roots: the one that signs this cluster's intermediate. Fix: set ${at.name}.signingRoot ` +
                 `to one of ${roots.map((root) => root.name).join(", ")}`,
         });
     }
-    const { validity, renewBefore } = intermediateDays(pki);
-    if (renewBefore >= validity) {
-        issues.push({
-            path: ["pki", "intermediateRenewBeforeDays"],
-            given: renewBefore,
-            message: `allowed: fewer days than pki.intermediateValidityDays (${validity}), or every up would re-issue it. Fix: e.g. ${Math.max(1, Math.floor(validity / 12))}`,
-        });
-    }
+    issues.push(...intermediateDaysIssues(pki, at));
     return issues;
+}
+
+/** A cluster that takes its intermediate from a CA stack names itself: the CA stack lists clusters by name. */
+export function caStackClusterIssues(pki: PkiInput | undefined, multiCluster: MultiClusterInput | undefined): ConfigIssue[] {
+    if (pki?.caStack === undefined || multiCluster?.clusterName !== undefined) {
+        return [];
+    }
+    return [
+        {
+            path: ["multiCluster", "clusterName"],
+            message:
+                `required with pki.caStack: the name under which the CA stack (${pki.caStack}) lists this cluster in ca.clusters. ` +
+                "Fix: pulumi config set --path 'mesh.multiCluster.clusterName' <name>",
+        },
+    ];
 }

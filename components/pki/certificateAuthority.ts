@@ -1,38 +1,28 @@
 /**
- * The mesh's certificate authority as code: trusted roots (generated here, given as secret configuration, or taken
- * from another stack) and this cluster's intermediate CA, signed by one of them, that istiod uses to sign workload
- * certificates (SPIFFE IDs spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>).
+ * The mesh's certificate authority as code, for one cluster: trusted roots (generated here, given as secret
+ * configuration, or taken from another stack) and this cluster's intermediate CA, signed by one of them, that istiod
+ * uses to sign workload certificates (SPIFFE IDs spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>); or,
+ * with `pki.caStack`, the intermediate a CA stack issued for this cluster, with no root key here at all.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
-import { PkiSettings, RootSettings } from "../config/pki";
+import { PkiSettings } from "../config/pki";
 import { PluginCaCertificates } from "./cacerts";
-import { IntermediateCertificate } from "./intermediateCertificate";
-import { intermediateCertificateSpec, intermediateRequestSpec, keySpec, pemBundle, rootCertificateSpec } from "./specs";
+import { CLUSTER_INTERMEDIATE_KEYS_OUTPUT, CLUSTER_INTERMEDIATES_OUTPUT, clusterIntermediateOf } from "./caStackOutputs";
+import { issueIntermediate } from "./issueIntermediate";
+import { ConfiguredRoots, Root, trustedRoot } from "./roots";
+import { pemBundle } from "./specs";
 
-/** A root's certificate and private key, as PEM. */
-export interface RootMaterial {
-    readonly certificatePem: string;
-    readonly privateKeyPem: string;
-}
-
-/** Stack outputs a root stack exports and another cluster's stack reads (see README: sharing one root). */
-export const ROOT_CERTIFICATE_OUTPUT = "rootCertificatePem";
-export const ROOT_KEY_OUTPUT = "rootPrivateKeyPem";
+export { ROOT_CERTIFICATE_OUTPUT, ROOT_KEY_OUTPUT } from "./roots";
+export type { RootMaterial } from "./roots";
 
 export interface CertificateAuthorityArgs {
     readonly settings: PkiSettings;
     /** The Istio namespace: istiod's service name goes into the intermediate's DNS SAN. */
     readonly istioNamespace: string;
-    /** The cluster's name, written in the intermediate's subject. */
+    /** The cluster's name, written in the intermediate's subject; with a CA stack, the name it lists the cluster by. */
     readonly clusterName: string;
     /** Roots given as secret configuration, by root name. */
-    readonly configuredRoots?: pulumi.Input<Record<string, pulumi.Input<RootMaterial>>>;
-}
-
-interface Root {
-    readonly certificatePem: pulumi.Output<string>;
-    readonly privateKeyPem: pulumi.Output<string>;
+    readonly configuredRoots?: ConfiguredRoots;
 }
 
 export class CertificateAuthority extends pulumi.ComponentResource {
@@ -48,57 +38,71 @@ export class CertificateAuthority extends pulumi.ComponentResource {
     readonly rootCertificatePem: pulumi.Output<string>;
     /** Every trusted root, one PEM after another (public). */
     readonly trustedRootsPem: pulumi.Output<string>;
-    /** The signing root's private key, a secret; for other clusters' stacks when exportRootKey is on. */
-    readonly rootPrivateKeyPem: pulumi.Output<string>;
+    /**
+     * The signing root's private key, a secret; for other clusters' stacks when exportRootKey is on. Undefined with
+     * a CA stack: this stack never holds it.
+     */
+    readonly rootPrivateKeyPem?: pulumi.Output<string>;
     readonly intermediateCertificatePem: pulumi.Output<string>;
     /** When the intermediate expires (RFC 3339). */
     readonly intermediateExpiresAt: pulumi.Output<string>;
+    /**
+     * With a CA stack: resolves (to the stack reference) once the CA stack was found to list this cluster for this
+     * namespace, and fails with the reason and the fix otherwise. The Mesh's own Kubernetes provider waits for it, so
+     * that nothing is applied to the cluster before.
+     */
+    readonly caStackChecked?: pulumi.Output<pulumi.Resource[]>;
 
     constructor(name: string, args: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CertificateAuthority.__pulumiType, name, {}, opts);
         const { settings } = args;
 
-        const roots = new Map<string, Root>();
-        for (const root of settings.roots) {
-            roots.set(root.name, this.root(name, root, settings, args.configuredRoots));
+        if (settings.caStack !== undefined) {
+            const fromCaStack = this.fromCaStack(name, settings.caStack, args);
+            this.rootCertificatePem = fromCaStack.rootCertificatePem;
+            this.trustedRootsPem = fromCaStack.trustedRootsPem;
+            this.intermediateCertificatePem = fromCaStack.intermediateCertificatePem;
+            this.intermediateExpiresAt = fromCaStack.intermediateExpiresAt;
+            this.pluginCa = fromCaStack.pluginCa;
+            this.caStackChecked = fromCaStack.checked;
+        } else {
+            if (settings.exportRootKey) {
+                pulumi.log.warn(
+                    "pki.exportRootKey: the root's private key is a stack output, and every stack that reads it holds it in " +
+                        "its state. A CA stack keeps the key in one place and gives each cluster only its intermediate " +
+                        "(pki.caStack; README: one root for several clusters)",
+                    this,
+                );
+            }
+            const roots = new Map<string, Root>();
+            for (const root of settings.roots) {
+                roots.set(root.name, trustedRoot(this, name, root, settings, args.configuredRoots));
+            }
+            const signing = roots.get(settings.signingRoot)!;
+            const intermediate = issueIntermediate(this, `${name}-intermediate`, {
+                settings,
+                clusterName: args.clusterName,
+                istioNamespace: args.istioNamespace,
+                signer: signing,
+            });
+
+            this.rootCertificatePem = signing.certificatePem;
+            this.rootPrivateKeyPem = pulumi.secret(signing.privateKeyPem);
+            this.trustedRootsPem = pulumi.all([...roots.values()].map((root) => root.certificatePem)).apply(pemBundle);
+            this.intermediateCertificatePem = intermediate.certificatePem;
+            this.intermediateExpiresAt = intermediate.expiresAt;
+            this.pluginCa = pulumi.secret(
+                pulumi
+                    .all([intermediate.certificatePem, intermediate.privateKeyPem, signing.certificatePem, this.trustedRootsPem])
+                    .apply(([caCert, caKey, signingRoot, trustedRoots]) => ({
+                        caCert,
+                        caKey,
+                        rootCert: trustedRoots,
+                        // The intermediate, then the root that signed it.
+                        certChain: pemBundle([caCert, signingRoot]),
+                    })),
+            );
         }
-        const signing = roots.get(settings.signingRoot)!;
-
-        const intermediateKey = new tls.PrivateKey(`${name}-intermediate`, keySpec(settings, "intermediate"), { parent: this });
-        const requestSpec = intermediateRequestSpec(args.clusterName, args.istioNamespace);
-        const request = new tls.CertRequest(
-            `${name}-intermediate`,
-            { privateKeyPem: intermediateKey.privateKeyPem, ...requestSpec },
-            { parent: this },
-        );
-        const intermediate = new IntermediateCertificate(
-            `${name}-intermediate`,
-            {
-                certRequestPem: request.certRequestPem,
-                caCertPem: signing.certificatePem,
-                caPrivateKeyPem: signing.privateKeyPem,
-                dnsNames: requestSpec.dnsNames,
-                ...intermediateCertificateSpec(settings),
-            },
-            { parent: this },
-        );
-
-        this.rootCertificatePem = signing.certificatePem;
-        this.rootPrivateKeyPem = pulumi.secret(signing.privateKeyPem);
-        this.trustedRootsPem = pulumi.all([...roots.values()].map((root) => root.certificatePem)).apply(pemBundle);
-        this.intermediateCertificatePem = intermediate.certPem;
-        this.intermediateExpiresAt = intermediate.validityEndTime;
-        this.pluginCa = pulumi.secret(
-            pulumi
-                .all([intermediate.certPem, intermediateKey.privateKeyPem, signing.certificatePem, this.trustedRootsPem])
-                .apply(([caCert, caKey, signingRoot, trustedRoots]) => ({
-                    caCert,
-                    caKey,
-                    rootCert: trustedRoots,
-                    // The intermediate, then the root that signed it.
-                    certChain: pemBundle([caCert, signingRoot]),
-                })),
-        );
 
         this.registerOutputs({
             rootCertificatePem: this.rootCertificatePem,
@@ -108,37 +112,51 @@ export class CertificateAuthority extends pulumi.ComponentResource {
         });
     }
 
-    private root(
-        name: string,
-        root: RootSettings,
-        settings: PkiSettings,
-        configuredRoots: CertificateAuthorityArgs["configuredRoots"],
-    ): Root {
-        switch (root.source) {
-            case "generate": {
-                const key = new tls.PrivateKey(`${name}-root-${root.name}`, keySpec(settings, "root"), { parent: this });
-                const certificate = new tls.SelfSignedCert(
-                    `${name}-root-${root.name}`,
-                    { privateKeyPem: key.privateKeyPem, ...rootCertificateSpec(settings, root.name) },
-                    { parent: this },
-                );
-                return { certificatePem: certificate.certPem, privateKeyPem: pulumi.secret(key.privateKeyPem) };
-            }
-            case "config": {
-                // load.ts checked that the secret configuration holds this root.
-                const material = pulumi.output(configuredRoots ?? {}).apply((all) => all[root.name]);
-                return {
-                    certificatePem: material.apply((value) => value.certificatePem),
-                    privateKeyPem: pulumi.secret(material.apply((value) => value.privateKeyPem)),
-                };
-            }
-            case "stack": {
-                const reference = new pulumi.StackReference(`${name}-root-${root.name}`, { name: root.stack }, { parent: this });
-                return {
-                    certificatePem: reference.requireOutput(ROOT_CERTIFICATE_OUTPUT).apply(String),
-                    privateKeyPem: pulumi.secret(reference.requireOutput(ROOT_KEY_OUTPUT).apply(String)),
-                };
-            }
-        }
+    /** This cluster's part of the CA stack's outputs, checked. */
+    private fromCaStack(name: string, caStack: string, args: CertificateAuthorityArgs) {
+        const reference = new pulumi.StackReference(`${name}-ca-stack`, { name: caStack }, { parent: this });
+        const request = { caStack, clusterName: args.clusterName, istioNamespace: args.istioNamespace };
+        const picked = pulumi
+            .all([reference.getOutput(CLUSTER_INTERMEDIATES_OUTPUT), reference.getOutput(CLUSTER_INTERMEDIATE_KEYS_OUTPUT)])
+            .apply(([intermediates, keys]) => {
+                const found = clusterIntermediateOf(intermediates, keys, request);
+                if (found instanceof Error) {
+                    throw unprefixedError(new pulumi.ResourceError(found.message, this, true));
+                }
+                return found;
+            });
+        // The key output is a secret; the certificates are public and stay readable as outputs.
+        const intermediate = pulumi.unsecret(picked.apply((found) => found.intermediate));
+        return {
+            checked: picked.apply((): pulumi.Resource[] => [reference]),
+            rootCertificatePem: intermediate.apply((found) => found.rootCertificatePem),
+            trustedRootsPem: intermediate.apply((found) => found.trustedRootsPem),
+            intermediateCertificatePem: intermediate.apply((found) => found.certificatePem),
+            intermediateExpiresAt: intermediate.apply((found) => found.expiresAt),
+            pluginCa: pulumi.secret(
+                picked.apply(({ intermediate: found, privateKeyPem }): PluginCaCertificates => ({
+                    caCert: found.certificatePem,
+                    caKey: privateKeyPem,
+                    rootCert: found.trustedRootsPem,
+                    certChain: found.certChainPem,
+                })),
+            ),
+        };
     }
+}
+
+/**
+ * The error as it is, whatever consumes the failed Output: the runtime prefixes the message of an error that fails a
+ * property's serialization with the property's name (`error serializing property "outputs": ...`), once per level and
+ * per consumer, which buries the key, the value and the fix. The message stays the one written here.
+ */
+function unprefixedError<E extends Error>(error: E): E {
+    const message = error.message;
+    Object.defineProperty(error, "message", {
+        get: () => message,
+        set: () => undefined,
+        enumerable: false,
+        configurable: true,
+    });
+    return error;
 }

@@ -96,7 +96,7 @@ test("every Kubernetes resource goes through the program's own provider", async 
 test("the root CA's private key stays a secret", async () => {
     const mesh = new Mesh("mesh", meshSettings("prod"));
     const ca = mesh.certificateAuthority!;
-    expect(await pulumi.isSecret(ca.rootPrivateKeyPem)).toBe(true);
+    expect(await pulumi.isSecret(ca.rootPrivateKeyPem!)).toBe(true);
     expect(await unwrap(ca.rootCertificatePem)).toContain("BEGIN CERTIFICATE");
     await mocks.settled();
 });
