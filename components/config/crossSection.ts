@@ -14,6 +14,7 @@ import { gatewayIssues, gatewayNamespaceOf } from "./gateways";
 import { interceptionIssues, interceptionModeOf } from "./interception";
 import { ConfigIssue } from "./issues";
 import { lineSupportIssues } from "./istioVersion";
+import { multiClusterIssues } from "./multiCluster";
 import { pkiIssues } from "./pki";
 import { isInvalid, Sections, validSections } from "./sections";
 
@@ -60,6 +61,7 @@ export function crossSectionIssues(sections: Sections): ConfigIssue[] {
         ...egressPolicyIssues(sections),
         ...dataPlaneIssues(sections),
         ...gatewayApiIssues(sections),
+        ...multiClusterIssues(sections),
     ];
 }
 

@@ -1,7 +1,7 @@
 /**
- * PKI, multi-cluster identity and mutual TLS: the mesh's certificate authority (`mesh.pki`), the cluster's place in
- * a multi-cluster mesh (`mesh.multiCluster`) and mesh-wide mutual TLS (`mesh.mtls`). Schema, in-section checks,
- * defaults and the derivations both use.
+ * PKI and mutual TLS: the mesh's certificate authority (`mesh.pki`) and mesh-wide mutual TLS (`mesh.mtls`); the
+ * cluster's place in a multi-cluster mesh is multiCluster.ts. Schema, in-section checks, defaults and the derivations
+ * both use.
  */
 import { z } from "zod";
 import { ConfigIssue, duplicates } from "./issues";
@@ -41,16 +41,6 @@ export interface PkiConfig {
     readonly intermediateRenewBeforeDays?: number;
     /** Export the signing root's key (as a secret output) for other clusters' stacks. @default `false` */
     readonly exportRootKey?: boolean;
-}
-
-/** The cluster's place in a multi-cluster mesh; unset keys keep Istio's. */
-export interface MultiClusterConfig {
-    /** @default Istio's (from the trust domain) */
-    readonly meshId?: string;
-    /** Also written in the intermediate's subject. @default Istio's (`Kubernetes`) */
-    readonly clusterName?: string;
-    /** @default Istio's (one network) */
-    readonly network?: string;
 }
 
 export interface MtlsConfig {
@@ -107,18 +97,11 @@ export const pkiSchema = z.strictObject({
     exportRootKey: z.boolean().optional(),
 });
 
-export const multiClusterSchema = z.strictObject({
-    meshId: dns1123Label("mesh1").optional(),
-    clusterName: dns1123Label("prod-eu-1").optional(),
-    network: dns1123Label("network1").optional(),
-});
-
 export const mtlsSchema = z.strictObject({
     mode: z.enum(MTLS_MODES).optional(),
 });
 export type RootInput = z.infer<typeof rootSchema>;
 export type PkiInput = z.infer<typeof pkiSchema>;
-export type MultiClusterInput = z.infer<typeof multiClusterSchema>;
 export type MtlsInput = z.infer<typeof mtlsSchema>;
 
 // ---- settings
@@ -145,13 +128,6 @@ export interface PkiSettings {
     readonly intermediateRenewBeforeDays: number;
     /** Export the root's private key as a secret stack output, for other clusters' stacks to sign with. */
     readonly exportRootKey: boolean;
-}
-
-/** Unset keys keep Istio's own defaults (cluster "Kubernetes", mesh ID from the trust domain, one network). */
-export interface MultiClusterSettings {
-    readonly meshId?: string;
-    readonly clusterName?: string;
-    readonly network?: string;
 }
 
 /** The cluster name istiod uses when none is configured; also the name in the intermediate CA's subject. */
@@ -213,11 +189,6 @@ export function toPkiSettings(pki: PkiInput | undefined): PkiSettings {
         // Off: a root key leaves the stack only when a platform team asks for it.
         exportRootKey: pki?.exportRootKey ?? false,
     };
-}
-
-export function toMultiClusterSettings(multiCluster: MultiClusterInput | undefined): MultiClusterSettings {
-    // No defaults of our own: a single-cluster mesh keeps Istio's, so it looks as Istio documents it.
-    return { ...multiCluster };
 }
 
 export function toMtlsSettings(mtls: MtlsInput | undefined): MtlsSettings {
