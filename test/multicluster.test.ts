@@ -108,6 +108,14 @@ describe("multiCluster settings", () => {
         ]);
     });
 
+    test("an ambient mesh's east-west gateway is refused: Istio crosses networks there with the istio-east-west class", () => {
+        expect(configProblems(configWith({ dataPlane: { mode: "ambient" }, multiCluster: { clusterName: "a", network: "n1", eastWestGateway: {} } }))).toEqual([
+            "mesh.multiCluster.eastWestGateway: got nothing; is a sidecar-mode network gateway (AUTO_PASSTHROUGH on 15443); ambient meshes cross " +
+                "networks through Istio's Gateway API class istio-east-west (HBONE on 15008), which this stack does not make. Fix: remove " +
+                "eastWestGateway, or use dataPlane.mode sidecar",
+        ]);
+    });
+
     test("the API server alone also needs the cluster's name", () => {
         expect(configProblems(configWith({ multiCluster: { apiServer: "https://10.0.0.1:6443" } }))).toEqual([
             "mesh.multiCluster.clusterName: got nothing; required with multiCluster.apiServer: every cluster of the mesh needs a name of its own " +

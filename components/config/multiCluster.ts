@@ -225,6 +225,15 @@ export function multiClusterIssues(sections: Sections): ConfigIssue[] {
                 "(e.g. network1), or remove eastWestGateway when every cluster is on one network",
         });
     }
+    if (gateway !== undefined && sections.dataPlane?.mode === "ambient") {
+        issues.push({
+            path: ["multiCluster", "eastWestGateway"],
+            message:
+                "is a sidecar-mode network gateway (AUTO_PASSTHROUGH on 15443); ambient meshes cross networks through Istio's " +
+                "Gateway API class istio-east-west (HBONE on 15008), which this stack does not make. Fix: remove eastWestGateway, " +
+                "or use dataPlane.mode sidecar",
+        });
+    }
     if (gateway !== undefined && !isInvalid(sections, "namespace")) {
         issues.push(...eastWestNamespaceIssues(sections, eastWestNamespaceOf(gateway)));
     }
