@@ -63,6 +63,13 @@ function meshStack(): Record<string, unknown> {
         enrollment: mesh.enrollment,
         /** Gateway -> its Service and external address. */
         gateways: mesh.gateways,
+        /** The peers this cluster's istiod reads (a remote secret each). */
+        remoteClusters: mesh.remoteClusters,
+        ...(settings.multiCluster.clusterName !== undefined ? { clusterName: settings.multiCluster.clusterName } : {}),
+        /** For the peers' stacks (multiCluster.peers[].stack): how their istiod read this cluster. A secret. */
+        ...(mesh.readerKubeconfig !== undefined ? { readerKubeconfig: pulumi.secret(mesh.readerKubeconfig) } : {}),
+        /** The network gateway's Service and load balancer address. */
+        ...(mesh.eastWestGateway !== undefined ? { eastWestGateway: mesh.eastWestGateway } : {}),
         ...(ca === undefined
             ? {}
             : {

@@ -34,6 +34,14 @@ export type { CniAgentArgs } from "./interception/cniAgent";
 export { cniImage } from "./interception/values";
 export type { CniImage } from "./interception/values";
 
+export { EastWestGateway } from "./multicluster/eastWestGateway";
+export type { EastWestGatewayArgs } from "./multicluster/eastWestGateway";
+export { ReaderAccess } from "./multicluster/readerAccess";
+export type { ReaderAccessArgs } from "./multicluster/readerAccess";
+export { RemoteSecrets } from "./multicluster/remoteSecrets";
+export type { RemoteSecretsArgs } from "./multicluster/remoteSecrets";
+export { READER_KUBECONFIG_OUTPUT } from "./multicluster/peers";
+
 export { MeshPolicy } from "./security/meshPolicy";
 export type { MeshPolicyArgs } from "./security/meshPolicy";
 

@@ -28,6 +28,10 @@ import { EgressLockdown } from "./gateways/egressLockdown";
 import { Gateway } from "./gateways/gateway";
 import { CniAgent } from "./interception/cniAgent";
 import { cniImage } from "./interception/values";
+import { EastWestGateway } from "./multicluster/eastWestGateway";
+import { missingPeerKubeconfigs, peerKubeconfigs } from "./multicluster/peers";
+import { ReaderAccess } from "./multicluster/readerAccess";
+import { RemoteSecrets } from "./multicluster/remoteSecrets";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
 import { forcedOwnershipTransform } from "./lifecycle/ownership";
@@ -53,6 +57,11 @@ export interface MeshArgs extends Omit<MeshConfiguration, "cluster" | "namespace
      * with `cluster`. Needed when the kubeconfig is an Output, or when you pass your own provider for another cluster.
      */
     readonly readLiveCrds?: LiveCrdReader;
+    /**
+     * Kubeconfigs of peers listed without a stack (multiCluster.peers), by peer name: another Mesh's
+     * `readerKubeconfig`, for a program with a provider per cluster. Pass secrets.
+     */
+    readonly peerKubeconfigs?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** A namespace that another resource of the program creates: the Mesh labels it, and never owns or deletes it. */
@@ -76,7 +85,7 @@ function isCreatedElsewhere(entry: NamespaceConfig | NamespaceCreatedElsewhere):
  * is an Output, and with a namespace created elsewhere under its key.
  */
 function checkedPart(args: MeshArgs): unknown {
-    const { rootCertificates: _roots, readLiveCrds: _reader, ...configuration } = args;
+    const { rootCertificates: _roots, readLiveCrds: _reader, peerKubeconfigs: _peers, ...configuration } = args;
     const namespaces = configuration.namespaces?.map((entry) => {
         if (!isCreatedElsewhere(entry)) {
             return entry;
@@ -124,6 +133,12 @@ export class Mesh extends pulumi.ComponentResource {
     readonly enrollment: Record<string, EnrollmentReport>;
     /** Gateway name -> its Service and external address. */
     readonly gateways: Record<string, GatewayOutputs>;
+    /** The kubeconfig peers' istiod read this cluster with (a secret); only with multiCluster.apiServer. */
+    readonly readerKubeconfig?: pulumi.Output<string>;
+    /** The network gateway's Service and load balancer address; only with multiCluster.eastWestGateway. */
+    readonly eastWestGateway?: GatewayOutputs;
+    /** The peers this cluster's istiod reads (one remote secret each). */
+    readonly remoteClusters: readonly string[];
 
     /** The validated configuration with every default applied. */
     readonly settings: MeshSettings;
@@ -146,6 +161,10 @@ export class Mesh extends pulumi.ComponentResource {
             throw error;
         }
         this.settings = settings;
+        const missingPeers = missingPeerKubeconfigs(settings.multiCluster.peers, args.peerKubeconfigs);
+        if (missingPeers.length > 0) {
+            throw new pulumi.ResourceError(missingPeers.join("\n"), this, true);
+        }
         // Removing a revision that pods still run is refused here, before any child, at preview too.
         const removal = removalGuardFor(settings, args.cluster);
         if (removal === undefined) {
@@ -366,6 +385,37 @@ export class Mesh extends pulumi.ComponentResource {
             ]),
         );
 
+        // Multi-primary: this cluster's reader for its peers, a remote secret per peer, the network gateway.
+        const multiCluster = settings.multiCluster;
+        if (multiCluster.apiServer !== undefined) {
+            this.readerKubeconfig = new ReaderAccess(
+                `${name}-reader`,
+                { clusterName: multiCluster.clusterName!, apiServer: multiCluster.apiServer, namespace: this.controlPlane.namespace },
+                { ...childOpts, dependsOn: [this.controlPlane.base] },
+            ).kubeconfig;
+        }
+        if (multiCluster.peers.length > 0) {
+            new RemoteSecrets(
+                `${name}-remote`,
+                { peers: peerKubeconfigs(name, multiCluster.peers, args.peerKubeconfigs, this), namespace: this.controlPlane.namespace },
+                { ...childOpts, dependsOn: [this.controlPlane.base] },
+            );
+        }
+        this.remoteClusters = multiCluster.peers.map((peer) => peer.name);
+        if (multiCluster.eastWestGateway !== undefined) {
+            const eastWest = new EastWestGateway(
+                `${name}-eastwest`,
+                {
+                    gateway: multiCluster.eastWestGateway,
+                    chart: { version: settings.istio.baseVersion, source: settings.charts },
+                    pullSecrets: settings.images.pullSecrets,
+                    crds: this.controlPlane.base,
+                },
+                { ...childOpts, dependsOn: podsMayStart },
+            );
+            this.eastWestGateway = { serviceName: eastWest.serviceName, externalAddress: eastWest.externalAddress };
+        }
+
         const egress = settings.egress;
         if (egress.gateway !== undefined && egress.allowedHosts.length > 0) {
             const exit = settings.gateways.find((gateway) => gateway.name === egress.gateway)!;
@@ -387,6 +437,7 @@ export class Mesh extends pulumi.ComponentResource {
             namespace: this.namespace,
             trustDomain: this.trustDomain,
             enrollment: this.enrollment,
+            remoteClusters: this.remoteClusters,
         });
     }
 

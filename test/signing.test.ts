@@ -52,6 +52,18 @@ describe("signIntermediate", () => {
         expect(execFileSync("openssl", ["verify", "-CAfile", "root.pem", "ca.pem"], { cwd: dir, encoding: "utf8" })).toBe("ca.pem: OK\n");
     });
 
+    test("the issuer is the root's subject byte for byte (Go's verifier, istiod's, matches them so): openssl's UTF8String names", async () => {
+        const { rootPem, rootKey, request } = material("ecdsa-p384", "ecdsa-p256");
+        const signed = await signIntermediate({ certRequestPem: request, caCertPem: rootPem, caPrivateKeyPem: rootKey, validityPeriodHours: 1, dnsNames: [] });
+        require("reflect-metadata");
+        const x509 = require("@peculiar/x509") as typeof import("@peculiar/x509");
+        const name = (pem: string, which: "issuerName" | "subjectName") => Buffer.from(new x509.X509Certificate(pem)[which].toArrayBuffer()).toString("hex");
+        expect(name(signed.certPem, "issuerName")).toBe(name(rootPem, "subjectName"));
+        // openssl writes UTF8String (0c) names; a re-encoded name would be PrintableString (13).
+        expect(name(rootPem, "subjectName")).toContain(`0c05${Buffer.from("Istio").toString("hex")}`);
+        expect(name(signed.certPem, "subjectName")).toBe(Buffer.from(new x509.Pkcs10CertificateRequest(request).subjectName.toArrayBuffer()).toString("hex"));
+    });
+
     test("refuses a request that its own key did not sign", async () => {
         const { rootPem, rootKey, request } = material("ecdsa-p384", "ecdsa-p256");
         const tampered = request.replace(/[A-Za-z](?=[A-Za-z0-9+/=]*\n-----END)/, (letter) => (letter === "A" ? "B" : "A"));

@@ -14,7 +14,8 @@ import { gatewayIssues, gatewayNamespaceOf } from "./gateways";
 import { interceptionIssues, interceptionModeOf } from "./interception";
 import { ConfigIssue } from "./issues";
 import { lineSupportIssues } from "./istioVersion";
-import { caStackClusterIssues, pkiIssues } from "./pki";
+import { caStackClusterIssues, multiClusterIssues } from "./multiCluster";
+import { pkiIssues } from "./pki";
 import { isInvalid, Sections, validSections } from "./sections";
 
 /** Every problem of a raw configuration that its schema alone does not see. */
@@ -61,6 +62,7 @@ export function crossSectionIssues(sections: Sections): ConfigIssue[] {
         ...dataPlaneIssues(sections),
         ...gatewayApiIssues(sections),
         ...(isInvalid(sections, "multiCluster.clusterName") ? [] : caStackClusterIssues(sections.pki, sections.multiCluster)),
+        ...multiClusterIssues(sections),
     ];
 }
 

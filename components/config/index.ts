@@ -32,6 +32,7 @@ export type * from "./enrollment";
 export type * from "./gateways";
 export type * from "./interception";
 export type * from "./meshConfig";
+export type * from "./multiCluster";
 export type * from "./pki";
 export type * from "./primitives";
 export type * from "./settings";

@@ -1,7 +1,7 @@
 /**
- * PKI, multi-cluster identity and mutual TLS: the mesh's certificate authority (`mesh.pki`), the cluster's place in
- * a multi-cluster mesh (`mesh.multiCluster`) and mesh-wide mutual TLS (`mesh.mtls`). Schema, in-section checks,
- * defaults and the derivations both use.
+ * PKI and mutual TLS: the mesh's certificate authority (`mesh.pki`) and mesh-wide mutual TLS (`mesh.mtls`); the
+ * cluster's place in a multi-cluster mesh is multiCluster.ts. Schema, in-section checks, defaults and the derivations
+ * both use.
  */
 import { z } from "zod";
 import { ConfigIssue, duplicates } from "./issues";
@@ -43,16 +43,6 @@ export interface PkiConfig {
     readonly exportRootKey?: boolean;
     /** The CA stack (`org/project/stack`) that issues this cluster's intermediate; the root's key stays there. Needs `multiCluster.clusterName`. @default none (the roots are this stack's) */
     readonly caStack?: string;
-}
-
-/** The cluster's place in a multi-cluster mesh; unset keys keep Istio's. */
-export interface MultiClusterConfig {
-    /** @default Istio's (from the trust domain) */
-    readonly meshId?: string;
-    /** Also written in the intermediate's subject. @default Istio's (`Kubernetes`) */
-    readonly clusterName?: string;
-    /** @default Istio's (one network) */
-    readonly network?: string;
 }
 
 export interface MtlsConfig {
@@ -112,18 +102,11 @@ export const pkiSchema = z.strictObject({
     caStack: stackName("acme/istio-mesh/ca").optional(),
 });
 
-export const multiClusterSchema = z.strictObject({
-    meshId: dns1123Label("mesh1").optional(),
-    clusterName: dns1123Label("prod-eu-1").optional(),
-    network: dns1123Label("network1").optional(),
-});
-
 export const mtlsSchema = z.strictObject({
     mode: z.enum(MTLS_MODES).optional(),
 });
 export type RootInput = z.infer<typeof rootSchema>;
 export type PkiInput = z.infer<typeof pkiSchema>;
-export type MultiClusterInput = z.infer<typeof multiClusterSchema>;
 export type MtlsInput = z.infer<typeof mtlsSchema>;
 
 // ---- settings
@@ -155,13 +138,6 @@ export interface PkiSettings {
      * is then empty: the roots are the CA stack's.
      */
     readonly caStack?: string;
-}
-
-/** Unset keys keep Istio's own defaults (cluster "Kubernetes", mesh ID from the trust domain, one network). */
-export interface MultiClusterSettings {
-    readonly meshId?: string;
-    readonly clusterName?: string;
-    readonly network?: string;
 }
 
 /** The cluster name istiod uses when none is configured; also the name in the intermediate CA's subject. */
@@ -228,11 +204,6 @@ export function toPkiSettings(pki: PkiInput | undefined): PkiSettings {
         exportRootKey: pki?.exportRootKey ?? false,
         ...(pki?.caStack !== undefined ? { caStack: pki.caStack } : {}),
     };
-}
-
-export function toMultiClusterSettings(multiCluster: MultiClusterInput | undefined): MultiClusterSettings {
-    // No defaults of our own: a single-cluster mesh keeps Istio's, so it looks as Istio documents it.
-    return { ...multiCluster };
 }
 
 export function toMtlsSettings(mtls: MtlsInput | undefined): MtlsSettings {
@@ -370,19 +341,4 @@ export function pkiIssues(pki: PkiInput, at: PkiSection = MESH_PKI): ConfigIssue
     }
     issues.push(...intermediateDaysIssues(pki, at));
     return issues;
-}
-
-/** A cluster that takes its intermediate from a CA stack names itself: the CA stack lists clusters by name. */
-export function caStackClusterIssues(pki: PkiInput | undefined, multiCluster: MultiClusterInput | undefined): ConfigIssue[] {
-    if (pki?.caStack === undefined || multiCluster?.clusterName !== undefined) {
-        return [];
-    }
-    return [
-        {
-            path: ["multiCluster", "clusterName"],
-            message:
-                `required with pki.caStack: the name under which the CA stack (${pki.caStack}) lists this cluster in ca.clusters. ` +
-                "Fix: pulumi config set --path 'mesh.multiCluster.clusterName' <name>",
-        },
-    ];
 }

@@ -29,7 +29,8 @@ import { GatewayApiConfig, gatewayApiSchema } from "./gatewayApi";
 import { EgressConfig, egressSchema, GatewayConfig, gatewaySchema } from "./gateways";
 import { InterceptionConfig, interceptionSchema } from "./interception";
 import { LifecycleConfig, lifecycleSchema, ReadinessConfig, readinessSchema } from "./lifecycle";
-import { MtlsConfig, mtlsSchema, MultiClusterConfig, multiClusterSchema, PkiConfig, pkiSchema } from "./pki";
+import { MultiClusterConfig, multiClusterSchema } from "./multiCluster";
+import { MtlsConfig, mtlsSchema, PkiConfig, pkiSchema } from "./pki";
 
 export { MESH_CONFIG_KEY } from "./issues";
 

@@ -36,7 +36,8 @@ import { InterceptionSettings, toInterceptionSettings } from "./interception";
 import { IstioVersion } from "./istioVersion";
 import { MeshConfigSettings, toMeshConfigSettings } from "./meshConfig";
 import { ValuesInput } from "./overrides";
-import { MtlsSettings, MultiClusterSettings, PkiSettings, toMtlsSettings, toMultiClusterSettings, toPkiSettings } from "./pki";
+import { MultiClusterSettings, toMultiClusterSettings } from "./multiCluster";
+import { MtlsSettings, PkiSettings, toMtlsSettings, toPkiSettings } from "./pki";
 import { MeshConfigInput } from "./schema";
 
 export type { ChartSource, ClusterSettings, ImageSettings, IstiodSettings, ProxySettings } from "./controlPlane";

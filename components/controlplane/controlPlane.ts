@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartReference } from "../charts/chartReference";
 import { GatewayApiCrds, GatewayApiCrdsArgs } from "../gatewayapi/crds";
+import { networkLabels } from "../multicluster/network";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
 import { skipServiceAwaitTransform } from "../readiness/serviceAwait";
 import { webhookOwnershipTransform } from "../webhooks/drift";
@@ -53,7 +54,8 @@ export class ControlPlane extends pulumi.ComponentResource {
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: settings.namespace, labels: { ...PART_OF_LABEL } } },
+            // The network label tells every istiod of the mesh which network this cluster's workloads are on.
+            { metadata: { name: settings.namespace, labels: { ...PART_OF_LABEL, ...networkLabels(settings.multiCluster.network) } } },
             { parent: this },
         );
         this.namespace = namespace.metadata.name;

@@ -74,8 +74,10 @@ export async function signIntermediate(inputs: IntermediateSigningInputs, now: D
     const notAfter = new Date(notBefore.getTime() + inputs.validityPeriodHours * 3_600_000);
     const certificate = await x509.X509CertificateGenerator.create({
         serialNumber: crypto.randomBytes(16).toString("hex").replace(/^[89a-f]/, "1"),
-        subject: request.subject,
-        issuer: issuer.subject,
+        subject: request.subjectName,
+        // The issuer's name as the root encodes it (e.g. UTF8String, openssl's default), not re-encoded from its text:
+        // Go's verifier (istiod's) matches an issuer to its root byte for byte.
+        issuer: issuer.subjectName,
         notBefore,
         notAfter,
         publicKey: request.publicKey,

@@ -7,6 +7,7 @@ import { MeshSettings } from "../config/settings";
 import { caChain, CheckResult, DeploymentStatus, DryRunOutcome, DryRunPod, injectedBy, istiodReady, validationAnswers } from "./checks";
 import { find, kubectl, kubectlError, KubeObject } from "./kubectl";
 import { censusChecks, readLiveMesh } from "../lifecycle/revisionCensus";
+import { execIstiodDebug, IstiodDebugReader, verifyMultiCluster } from "./multiClusterCluster";
 
 /** Istio's documented example of a resource that only istiod's validation rejects: a Gateway without servers. */
 const INVALID_GATEWAY = {
@@ -63,7 +64,12 @@ function secretFiles(namespace: string): Record<string, string> | undefined {
         : Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]));
 }
 
-export function verifyCluster(settings: MeshSettings, now: Date = new Date()): CheckResult[] {
+export interface VerifyOptions {
+    /** How istiod's debug endpoints are read (multi-cluster checks); default: in istiod's pod, through kubectl exec. */
+    readonly istiodDebug?: IstiodDebugReader;
+}
+
+export function verifyCluster(settings: MeshSettings, now: Date = new Date(), options: VerifyOptions = {}): CheckResult[] {
     const results: CheckResult[] = [];
     for (const revision of settings.istio.revisions) {
         results.push(istiodReady(revision.name, deployment(`istiod-${revision.name}`, settings.namespace)));
@@ -80,6 +86,8 @@ export function verifyCluster(settings: MeshSettings, now: Date = new Date()): C
         results.push(...verifyAmbient(ambientVerifyInputs(settings)));
     }
     results.push(...caChain(settings.pki.enabled ? secretFiles(settings.namespace) : undefined, now));
+    // Multi-cluster: the peers synced by every istiod, one root for all, the east-west gateway's address.
+    results.push(...verifyMultiCluster(settings, options.istiodDebug ?? execIstiodDebug(settings.namespace)));
     // Which pods run which revision's proxies, and which need a restart to follow their namespace's tag.
     const expected = Object.fromEntries(settings.namespaces.map((namespace) => [namespace.name, resolveRevision(namespace.target, settings.istio.tags)]));
     results.push(...censusChecks(readLiveMesh({}, settings.namespace, () => true), expected));

@@ -28,6 +28,17 @@ export function builtIstioVersion(binaries: readonly string[] = ISTIOD_BINARIES)
     return (JSON.parse(output) as { clientVersion: { version: string } }).clientVersion.version;
 }
 
+/** The loopback address of a running local istiod's port (8080: its HTTP and debug endpoints), from scripts/istiod.sh's state. */
+export function istiodAddress(revision: string, port: number, cluster?: string): string {
+    const name = cluster ?? process.env.MESH_CLUSTER;
+    const ports = fs.readFileSync(path.join(PROJECT_ROOT, ".local", `istiod${name ? `-${name}` : ""}`, revision, "ports"), "utf8");
+    const line = ports.split("\n").find((entry) => entry.startsWith(`${port}=`));
+    if (line === undefined) {
+        throw new Error(`istiod ${revision} has no port ${port} in its state`);
+    }
+    return line.slice(`${port}=`.length);
+}
+
 /** Why a suite that runs istiod for `version` cannot run here; undefined when it can. */
 export function istiodSkipReason(version: string, built: string | undefined, binaries: readonly string[] = ISTIOD_BINARIES): string | undefined {
     if (built === undefined) {
@@ -73,13 +84,18 @@ export function localIstiodSuite(name: string, options: { binaries?: readonly st
     return { version, revision: version.replace(/[^a-z0-9]+/g, "-"), ...(skipReason !== undefined ? { skipReason } : {}) };
 }
 
-/** scripts/istiod.sh start|stop for one revision (start: the only istiod Deployment when undefined); null: every istiod it started (`stop` only). */
-export function istiod(command: "start" | "stop", revision: string | null | undefined): string {
+/**
+ * scripts/istiod.sh start|stop for one revision (start: the only istiod Deployment when undefined); null: every
+ * istiod it started (`stop` only). `cluster`: the local cluster of another name (MESH_CLUSTER of scripts/cluster.sh);
+ * default: the environment's.
+ */
+export function istiod(command: "start" | "stop", revision: string | null | undefined, cluster?: string): string {
     const args = [ISTIOD_SCRIPT, command, ...(revision === null || revision === undefined ? [] : [revision])];
+    const env = cluster === undefined ? process.env : { ...process.env, MESH_CLUSTER: cluster };
     try {
-        return execFileSync("bash", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
+        return execFileSync("bash", args, { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"], timeout: 5 * 60_000 });
     } catch (error) {
-        throw new Error(`istiod.sh ${command} ${revision ?? ""} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
+        throw new Error(`istiod.sh ${command} ${revision ?? ""}${cluster === undefined ? "" : ` (cluster ${cluster})`} failed:\n${(error as { stderr?: string }).stderr ?? error}`);
     }
 }
 
