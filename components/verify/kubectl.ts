@@ -17,7 +17,15 @@ export interface KubeObject {
 
 export function kubectl(args: readonly string[], input?: string): string {
     // Istio's CRDs alone are several megabytes of JSON.
-    return execFileSync("kubectl", [...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+    // The environment passed on explicitly: a caller (a test) may point KUBECONFIG at another cluster.
+    return execFileSync("kubectl", [...args], {
+        encoding: "utf8",
+        env: process.env,
+        input,
+        stdio: ["pipe", "pipe", "pipe"],
+        timeout: 60_000,
+        maxBuffer: 256 * 1024 * 1024,
+    });
 }
 
 /** kubectl's error text (its stderr), for a failed call. */

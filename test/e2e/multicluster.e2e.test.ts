@@ -158,10 +158,14 @@ function since(start: number): number {
 
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
-/** The steps of a preview that change the cluster or the stack's components, as `op type name`, for an exact comparison. */
+/**
+ * The steps of a preview that change the cluster or the stack's components, as `op type name`, for an exact
+ * comparison. Left out: stack references (read, never created) and the engine's default dynamic provider, which the
+ * previews that add or remove a peer list as updated (it holds no object; the intermediate is unchanged).
+ */
 function described(steps: readonly Step[]): string[] {
     return changes(steps)
-        .filter((step) => step.type !== STACK_REFERENCE)
+        .filter((step) => step.type !== STACK_REFERENCE && step.type !== "pulumi:providers:pulumi-nodejs")
         .map((step) => `${step.op} ${step.type} ${step.name}`)
         .sort();
 }
@@ -437,7 +441,7 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         expect(result.summary.result).toBe("succeeded");
         console.log(`cluster-a: preview removing cluster-b: ${JSON.stringify([...described(steps), ...references(steps)])}`);
         expect(described(steps)).toEqual([`delete kubernetes:core/v1:Secret mesh-remote-${b.name}`, "delete mesh:multicluster:RemoteSecrets mesh-remote"].sort());
-        expect(references(steps).map((step) => step.split(" ")[1])).toEqual([`mesh-peer-${b.name}`]);
+        expect(references(steps)).toEqual([`discard mesh-peer-${b.name}`]);
         expect(kubectlIn(a, ["get", "secrets", "-n", "istio-system", "-l", "istio/multiCluster=true", "-o", "name"]).trim()).toBe("");
         const start = Date.now();
         await eventually(() => {
