@@ -1,11 +1,12 @@
 /**
  * The ambient upgrade runbook of the README, step by step on the real engine: istiod by canary revision, the Gateway
- * API CRDs with the newest revision (before its istiod), and the node agents (CNI agent, ztunnel) in place only when
- * the default tag moves, after its istiod exists. Each step's preview shows what the README says it shows, then the
- * step is applied.
+ * API CRDs with the newest revision (applied before its istiod), and the node agents (CNI agent, ztunnel) in place
+ * only when the default tag moves, their changes starting in that up only after the new istiod's Deployment is ready
+ * and the default tag points at it (the order the engine reports). Each step's preview shows what the README says it
+ * shows, then the step is applied.
  *
- * Needs the charts of both versions in ISTIO_CHARTS_DIR (with `{version}` in the path) and Go for the Gateway API
- * module.
+ * Needs the charts of both releases in ISTIO_CHARTS_DIR (with `{version}` in the path; see canaryRunbook.ts) and Go
+ * for the Gateway API module.
  */
 import { parseIstioVersion } from "../../components/config/istioVersion";
 import { gatewayApiVersionFor } from "../../components/gatewayapi/versions";

@@ -1,9 +1,10 @@
 /**
  * The real istiod serving an ambient stack on the local cluster (scripts/istiod.sh runs pilot-discovery as the
  * chart's Deployment would, with the ambient profile's environment; it sees the Gateway API CRDs the stack applied):
- * istiod creates its GatewayClasses, programs the stack's Gateway of class `istio` and its waypoint (Accepted,
- * Programmed) and deploys each (a Deployment and a Service, written by its gateway controller); a dry-run pod in the ambient namespace comes back without
- * a sidecar while the sidecar namespace beside it is injected; verify's ambient checks pass.
+ * istiod starts during the stack's up, which the readiness gate holds until the injector answers; istiod then creates
+ * its GatewayClasses, programs the stack's Gateway of class `istio` and its waypoint (Accepted, Programmed) and deploys
+ * each (a Deployment and a Service, written by its gateway controller); a dry-run pod in the ambient namespace comes
+ * back without a sidecar while the sidecar namespace beside it is injected; verify's ambient checks pass.
  *
  * Run with `bash scripts/e2e.sh test/e2e/ambientIstiod.e2e.test.ts`; it needs Istio's charts (ISTIO_CHARTS_DIR),
  * istiod built by scripts/tools/istio.sh for the release it installs, and Go for the Gateway API module.

@@ -109,11 +109,22 @@ export class E2eWorkspace {
         return steps;
     }
 
-    /** `timeline`: when each step started and finished, in the order the engine reported it. */
-    async up(options: { refresh?: boolean } = {}): Promise<{ steps: Step[]; timeline: TimelineEntry[]; result: automation.UpResult }> {
+    /**
+     * `timeline`: when each step started and finished, in the order the engine reported it; `onTimeline` is told of
+     * each entry as it comes.
+     */
+    async up(
+        options: { refresh?: boolean; onTimeline?: (entry: TimelineEntry) => void } = {},
+    ): Promise<{ steps: Step[]; timeline: TimelineEntry[]; result: automation.UpResult }> {
         const steps: Step[] = [];
         const timeline: TimelineEntry[] = [];
-        const result = await (await this.stack()).up({ onEvent: collect(steps, timeline), refresh: options.refresh });
+        const record = collect(steps, timeline);
+        const onEvent = (event: automation.EngineEvent): void => {
+            const known = timeline.length;
+            record(event);
+            timeline.slice(known).forEach((entry) => options.onTimeline?.(entry));
+        };
+        const result = await (await this.stack()).up({ onEvent, refresh: options.refresh });
         return { steps, timeline, result };
     }
 
