@@ -19,7 +19,8 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { adoptionReport, AdoptedObject, changedPaths, PreviewStep } from "../components/lifecycle/adoption";
 
-const root = path.resolve(__dirname, "..");
+// The project folder npm runs it in (its stack files and state), also when the scripts are linked into another one.
+const root = process.cwd();
 
 function preview(stack: string): PreviewStep[] {
     const result = spawnSync("bash", [path.join(root, "scripts", "pulumi.sh"), "preview", "--json"], {
