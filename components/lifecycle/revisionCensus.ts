@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CheckResult } from "../verify/checks";
 import { KubeAccess, kubectlSync } from "./kube";
+import { INSTANCE_LABEL } from "./keptPodLabels";
 import { PATCH_FORCE_ANNOTATION } from "./ownership";
 
 /** A pod that runs an Istio proxy, and the revision whose injector put it there. */
@@ -33,6 +34,8 @@ export interface LiveMesh {
     readonly proxies: readonly ProxyPod[];
     /** The revision tags on the cluster (tag -> revision), from their injection webhooks; undefined: not read. */
     readonly tags?: Readonly<Record<string, string>>;
+    /** istiod Deployment name -> its pod template's `app.kubernetes.io/instance` label (keptPodLabels.ts). */
+    readonly podInstanceLabels?: Readonly<Record<string, string>>;
 }
 
 export interface RevisionUse {
@@ -222,20 +225,22 @@ export function readLiveMesh(
         "-l",
         "app=istiod",
         "-o",
-        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\n"}{end}`,
+        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\t"}` +
+            `{.metadata.name}{"\\t"}{.spec.template.metadata.labels.${INSTANCE_LABEL.replace(/\./g, "\\.")}}{"\\n"}{end}`,
     ])
         .split("\n")
         .filter((line) => line !== "")
         .map((line) => line.split("\t"));
     const revisions = deployments.map(([revision]) => revision);
     const owned = deployments.filter(([, forced]) => forced === "true").map(([revision]) => revision);
+    const podInstanceLabels = Object.fromEntries(deployments.filter(([, , name, instance]) => name && instance).map(([, , name, instance]) => [name, instance]));
     const tags = tagsFrom(kubectlSync(access, ["get", "mutatingwebhookconfigurations", "-l", "istio.io/tag", "-o", `jsonpath=${TAGS_TEMPLATE}`]));
     if (!withPods(owned, tags)) {
-        return { revisions, owned, proxies: [], tags };
+        return { revisions, owned, proxies: [], tags, podInstanceLabels };
     }
     const proxies = kubectlSync(access, ["get", "pods", "--all-namespaces", "-l", "istio.io/rev", "-o", `jsonpath=${PODS_TEMPLATE}`])
         .split("\n")
         .map(proxyPodFrom)
         .filter((pod): pod is ProxyPod => pod !== undefined);
-    return { revisions, owned, proxies, tags };
+    return { revisions, owned, proxies, tags, podInstanceLabels };
 }

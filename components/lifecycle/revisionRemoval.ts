@@ -56,11 +56,11 @@ export type LiveMeshReader = (
 
 /**
  * Throws RevisionInUseError when the change removes a revision that pods still use; warns when forced. Warns of the
- * pods a tag move leaves on the revision it leaves.
+ * pods a tag move leaves on the revision it leaves. Returns what it read of the cluster (undefined: nothing).
  */
-export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?: string, read: LiveMeshReader = readLiveMesh): void {
+export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?: string, read: LiveMeshReader = readLiveMesh): LiveMesh | undefined {
     if (!hasCluster(settings.cluster)) {
-        return;
+        return undefined;
     }
     let live: LiveMesh;
     try {
@@ -72,14 +72,14 @@ export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?:
         );
     } catch (error) {
         pulumi.log.warn(`revision removal not checked: the cluster could not be read (${(error as Error).message.split("\n")[0]})`);
-        return;
+        return undefined;
     }
     for (const warning of tagMoveWarnings(live, settings.tags, settings.namespaceTags)) {
         pulumi.log.warn(warning);
     }
     const problems = unsafeRemovals(live, settings.revisions);
     if (problems.length === 0) {
-        return;
+        return live;
     }
     if (!settings.force) {
         throw new RevisionInUseError(problems, stackName);
@@ -87,4 +87,5 @@ export function guardRevisionRemoval(settings: RemovalGuardSettings, stackName?:
     for (const problem of problems) {
         pulumi.log.warn(`forced (lifecycle.forceRevisionRemoval): ${problem}`);
     }
+    return live;
 }
