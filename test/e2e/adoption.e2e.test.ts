@@ -5,7 +5,8 @@
  * restart (istiod's pod keeps its UID and restart count, its Deployment its pod template), without a moment without
  * an injector (a dry-run pod is injected every second throughout the up), and leaves the existing `cacerts` as it was
  * (`pki.enabled: false`: the stack does not write a CA over the one the workloads trust). A preview then has nothing
- * to do.
+ * to do. Then the stack is given the team's root (`pki.roots: [{source: config}]`): it takes the existing `cacerts`
+ * over in place, with a new intermediate under that root, and istiod keeps its pod and keeps injecting.
  *
  * Run with `bash scripts/e2e.sh test/e2e/adoption.e2e.test.ts`. It needs Istio's charts of the release istiod and
  * istioctl were built for (scripts/tools/istio.sh) in ISTIO_CHARTS_DIR.
@@ -15,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
+import { certificateBodies } from "../../components/lifecycle/adoption";
 import { find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { istioctlFlags, istioctlManifests } from "../../scripts/bench/istioctl";
 import { builtIstioVersion, istiod, istiodSkipReason } from "./localIstiod";
@@ -127,10 +129,11 @@ suite("adopting an istioctl install of the same release", () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-adoption-"));
     const stack = new E2eWorkspace("adopt", clusterEnv());
     let installed: Snapshot;
+    let ca: Record<string, string>;
 
     beforeAll(() => {
         kubectl(["create", "namespace", ISTIO_NAMESPACE]);
-        const ca = teamCa(scratch);
+        ca = teamCa(scratch);
         kubectl(["create", "secret", "generic", "cacerts", "-n", ISTIO_NAMESPACE, ...Object.entries(ca).map(([key, file]) => `--from-file=${key}=${file}`)]);
         const manifests = istioctlManifests(chartsRoot!, scratch)!;
         execFileSync(ISTIOCTL, ["install", ...istioctlFlags(manifests, version), "--set", `revision=${revision}`, "-y"], {
@@ -202,5 +205,48 @@ suite("adopting an istioctl install of the same release", () => {
         expect(managers.some((entry) => entry.manager.startsWith("pulumi-kubernetes"))).toBe(true);
 
         expect(changes(await stack.preview({ refresh: true }))).toEqual([]);
+    });
+
+    test("given the team's root, the stack takes the existing cacerts over in place: a new intermediate under the same root", async () => {
+        const before = snapshot();
+        stack.configure({
+            istio: { version },
+            istiod: { autoscale: { enabled: true, min: 1, max: 5 } },
+            pki: { roots: [{ name: "team", source: "config" }] },
+            cluster: { kubeconfig },
+        });
+        const workspaceStack = await stack.stack();
+        await workspaceStack.setConfig("rootCertificates.team.certificatePem", { value: fs.readFileSync(ca["root-cert.pem"], "utf8"), secret: true }, true);
+        await workspaceStack.setConfig("rootCertificates.team.privateKeyPem", { value: fs.readFileSync(path.join(scratch, "root-key.pem"), "utf8"), secret: true }, true);
+
+        const adopt = spawnSync("node", ["--require", "./scripts/register-ts.js", "scripts/adopt.ts", stack.stackName], {
+            cwd: stack.workDir,
+            env: { ...process.env, ...clusterEnv() },
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
+        console.log(`npm run adopt with the team's root (exit ${adopt.status}):\n${adopt.stdout.split("\n").filter((line) => !line.startsWith("  ~ CustomResourceDefinition")).join("\n")}`);
+        expect(adopt.stdout).toContain("ok    the existing cacerts is taken over in place: a new intermediate under the root(s) the mesh already trusts");
+        expect(adopt.stdout).toContain("ok    no pod restarts: no pod template changes");
+        expect(adopt.status).toBe(0);
+
+        const watch = injectorWatch();
+        await stack.up();
+        const { probes, failures } = await watch.stop();
+        console.log(`adoption of the CA: ${probes} dry-run pods during the up, ${failures.length} not injected`);
+        expect(failures).toEqual([]);
+
+        const after = snapshot();
+        expect(after.uids).toEqual(before.uids);
+        expect(after.pods).toEqual(before.pods);
+        const files = Object.fromEntries(
+            Object.entries((after.cacerts.data ?? {}) as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, "base64").toString("utf8")]),
+        );
+        const teamRoot = certificateBodies(fs.readFileSync(ca["root-cert.pem"], "utf8"));
+        expect(certificateBodies(files["root-cert.pem"])).toEqual(teamRoot);
+        expect(certificateBodies(files["ca-cert.pem"])).not.toEqual(certificateBodies(fs.readFileSync(ca["ca-cert.pem"], "utf8")));
+        fs.writeFileSync(path.join(scratch, "stack-ca-cert.pem"), files["ca-cert.pem"]);
+        const verified = spawnSync("openssl", ["verify", "-CAfile", ca["root-cert.pem"], path.join(scratch, "stack-ca-cert.pem")], { encoding: "utf8" });
+        expect(verified.stdout.trim()).toBe(`${path.join(scratch, "stack-ca-cert.pem")}: OK`);
     });
 });

@@ -15,7 +15,7 @@ import { deleteIstioCrds, PROJECT_ROOT, ProjectFolder } from "../../../test/e2e/
 import { istiod, istiodSkipReason } from "../../../test/e2e/localIstiod";
 import type { Context } from "../context";
 import { builtIstioVersion } from "../istioctl";
-import { log, required, Sample, totalCpu } from "../processes";
+import { log, required, run, Sample, totalCpu } from "../processes";
 import { median, seconds, StepReport, table } from "../report";
 import { BenchStack, meshConfig, newMeshStack, stackName } from "../stack";
 
@@ -113,6 +113,11 @@ export async function readinessStep(context: Context): Promise<StepReport> {
         const [sample, servingAt] = await Promise.all([up, serving.catch((error: Error) => (log(`  istiod: ${error.message}`), undefined))]);
         log(`  ${what}: ${seconds(sample.seconds)}${sample.ok ? "" : " (FAILED)"}; istiod served ${servingAt === undefined ? "never" : `at ${seconds(servingAt)}`}`);
         required(what, sample);
+        // What the up applied says which wait it had: istiod's Service with the await turned off, or not.
+        const skipped = run("kubectl", ["--kubeconfig", context.kubeconfig, "get", "service", `istiod-${revision}`, "-n", "istio-system", "-o", "jsonpath={.metadata.annotations.pulumi\\.com/skipAwait}"], context.env, PROJECT_ROOT);
+        if ((skipped === "true") !== (what === GATE)) {
+            throw new Error(`${what}: istiod's Service has pulumi.com/skipAwait=${skipped || "(none)"}, so the up did not wait as this variant should`);
+        }
         (samples[what] ??= []).push({ up: sample, serving: servingAt });
         istiod("stop", revision);
         required(`${what}: destroy`, await stack.destroy());
