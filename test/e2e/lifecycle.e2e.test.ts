@@ -277,10 +277,11 @@ suite("the lifecycle on a real API server", () => {
 
         stack.configure(meshConfig({ revisions: [{ version: newVersion }], tags: { default: newRevision } }, { ...enrolled, lifecycle: { forceRevisionRemoval: true } }));
         const forced = changes(await stack.preview());
-        // The old revision's objects go; the readiness gate, which lists the revisions it probes, is updated.
+        // The old revision's objects go; the rest is updates in place (the readiness gate lists the revisions it probes).
         expect(forced.filter((step) => step.op === "delete").length).toBeGreaterThan(0);
         expect(forced.filter((step) => step.op === "delete").every((step) => step.name.includes(oldRevision))).toBe(true);
-        expect(forced.filter((step) => step.op !== "delete").map((step) => [step.op, step.name])).toEqual([["update", "mesh-ready"]]);
+        expect(forced.filter((step) => step.op !== "delete" && step.op !== "update")).toEqual([]);
+        expect(forced.map((step) => step.name)).toContain("mesh-ready");
         await stack.up();
         expect(find("deployment", `istiod-${oldRevision}`, "istio-system")).toBeUndefined();
         await stack.destroy();
