@@ -87,6 +87,10 @@ export async function readinessStep(context: Context): Promise<StepReport> {
     if (skip !== undefined) {
         return { section: `Readiness gate vs Service await: not measured: ${skip}`, goals: [] };
     }
+    // Cleanups run last first: istiod stops after the stacks are destroyed.
+    context.cleanups.push(() => {
+        istiod("stop", null);
+    });
     const gated = newMeshStack(context, "readiness-gate");
     gated.configure(meshConfig(context, version, { readiness: { probe: "serving" } }));
     const awaited = serviceAwaitStack(context);
@@ -97,9 +101,6 @@ export async function readinessStep(context: Context): Promise<StepReport> {
             await awaited.stack.destroy();
         }
         awaited.folder.remove();
-    });
-    context.cleanups.push(() => {
-        istiod("stop", null);
     });
 
     const samples: Record<string, { up: Sample; serving?: number }[]> = {};
@@ -119,8 +120,10 @@ export async function readinessStep(context: Context): Promise<StepReport> {
             throw new Error(`${what}: istiod's Service has pulumi.com/skipAwait=${skipped || "(none)"}, so the up did not wait as this variant should`);
         }
         (samples[what] ??= []).push({ up: sample, serving: servingAt });
-        istiod("stop", revision);
+        // istiod keeps serving until the stack is gone: it made validation fail closed, so the updates a destroy
+        // makes to Istio resources need it.
         required(`${what}: destroy`, await stack.destroy());
+        istiod("stop", revision);
         deleteIstioCrds();
     };
     const order: [string, BenchStack][] = [
