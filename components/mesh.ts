@@ -35,6 +35,8 @@ import { RemoteSecrets } from "./multicluster/remoteSecrets";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
 import { MeshPolicy } from "./security/meshPolicy";
 import { forcedOwnershipTransform } from "./lifecycle/ownership";
+import { keptPodLabelsTransform } from "./lifecycle/keptPodLabels";
+import { LiveMesh } from "./lifecycle/revisionCensus";
 import { guardRevisionRemoval, removalGuardFor } from "./lifecycle/revisionRemoval";
 import { readinessGate } from "./readiness/readiness";
 
@@ -167,10 +169,11 @@ export class Mesh extends pulumi.ComponentResource {
         }
         // Removing a revision that pods still run is refused here, before any child, at preview too.
         const removal = removalGuardFor(settings, args.cluster);
+        let live: LiveMesh | undefined;
         if (removal === undefined) {
             pulumi.log.warn("revision removal not checked: the kubeconfig is an Output, the live cluster cannot be read before the deployment", this);
         } else {
-            guardRevisionRemoval(removal, pulumi.getStack());
+            live = guardRevisionRemoval(removal, pulumi.getStack());
         }
 
         // The Gateway API CRDs' rules read the cluster first: a finding stops the stack before any child exists.
@@ -218,7 +221,11 @@ export class Mesh extends pulumi.ComponentResource {
         }
 
         // The stack owns what it applies: conflicts with other field managers are forced (lifecycle/ownership.ts).
-        const childOpts: pulumi.ComponentResourceOptions = { parent: this, transforms: [forcedOwnershipTransform] };
+        // An istiod installed otherwise (istioctl, Helm) keeps its pods when taken over (lifecycle/keptPodLabels.ts).
+        const childOpts: pulumi.ComponentResourceOptions = {
+            parent: this,
+            transforms: [forcedOwnershipTransform, keptPodLabelsTransform(settings.namespace, live?.podInstanceLabels ?? {})],
+        };
         let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
             const provider = new k8s.Provider(

@@ -6,9 +6,11 @@
  * It runs the stack's preview, and for every Kubernetes object the preview creates, asks the API server what
  * server-side apply would make of it (`kubectl diff --server-side --force-conflicts`, as the stack applies): an
  * object that exists is taken over and updated in place (the fields that change are listed), or is left as it is;
- * a Deployment or DaemonSet whose pod template changes restarts its pods (named). Then the CA: an existing `cacerts`
- * Secret or istiod's self-signed `istio-ca-secret` is replaced by the stack's CA only with pki.enabled, which the
- * report calls out (a new root is a root rotation: see "Adopting an existing install" in README.md).
+ * a Deployment or DaemonSet whose pod template changes restarts its pods (named). Then the CA: with pki.enabled, an
+ * existing `cacerts` Secret is taken over in place when the stack is given its root (pki.roots with source config:
+ * a new intermediate under the root the workloads trust); otherwise the stack's CA would replace the one the mesh
+ * runs with (a new root is a root rotation: see "Adopting an existing install" in README.md), which the report
+ * calls out, as for istiod's self-signed `istio-ca-secret`.
  *
  * It changes nothing. Exits 1 when the up would delete or replace an object, restart a pod, or replace the CA.
  */
@@ -16,10 +18,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { adoptionReport, AdoptedObject, changedPaths, PreviewStep } from "../components/lifecycle/adoption";
 
-const root = path.resolve(__dirname, "..");
+// The project folder npm runs it in (its stack files and state), also when the scripts are linked into another one.
+const root = process.cwd();
 
 function preview(stack: string): PreviewStep[] {
     const result = spawnSync("bash", [path.join(root, "scripts", "pulumi.sh"), "preview", "--json"], {
@@ -76,6 +79,42 @@ function serverSideDiff(objects: readonly Record<string, unknown>[], kubeconfig:
     }
 }
 
+/** The existing cacerts' root-cert.pem, undefined when there is none. */
+function existingRoots(namespace: string, kubeconfig: string | undefined): string | undefined {
+    const result = spawnSync("kubectl", [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "get", "secret", "cacerts", "-n", namespace, "-o", "jsonpath={.data.root-cert\\.pem}"], {
+        encoding: "utf8",
+    });
+    return result.status === 0 && result.stdout !== "" ? Buffer.from(result.stdout, "base64").toString("utf8") : undefined;
+}
+
+/**
+ * The roots the stack will trust, when every one is given as configuration (read from the stack's secret
+ * configuration, as the program reads it; compared, never printed); undefined when one is generated or comes from
+ * another stack, or the configuration cannot be read.
+ */
+function configuredRoots(stack: string): string[] | undefined {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    const config = fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, { pki?: { roots?: { name: string; source?: string }[] } }> }) : undefined;
+    const roots = config?.config?.["istio-mesh:mesh"]?.pki?.roots;
+    if (roots === undefined || roots.length === 0 || roots.some((each) => each.source !== "config")) {
+        return undefined;
+    }
+    const pems: string[] = [];
+    for (const each of roots) {
+        // scripts/env.sh: the state backend and the passphrase that decrypt the stack's secrets.
+        const result = spawnSync(
+            "bash",
+            ["-c", 'source scripts/env.sh && exec pulumi config get --path "rootCertificates.$1.certificatePem" --stack "$2"', "adopt", each.name, stack],
+            { cwd: root, encoding: "utf8" },
+        );
+        if (result.status !== 0) {
+            return undefined;
+        }
+        pems.push(result.stdout);
+    }
+    return pems;
+}
+
 function exists(kind: string, name: string, namespace: string, kubeconfig: string | undefined): boolean {
     const result = spawnSync("kubectl", [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "get", kind, name, "-n", namespace, "-o", "name"], { encoding: "utf8" });
     return result.status === 0;
@@ -108,6 +147,8 @@ function main(argv: readonly string[]): number {
             pluginCa: steps.some((step) => step.op === "create" && step.newState?.type === "kubernetes:core/v1:Secret" && step.urn.endsWith("-cacerts")),
             existingCacerts: exists("secret", "cacerts", istioNamespace, kubeconfig),
             selfSignedCa: exists("secret", "istio-ca-secret", istioNamespace, kubeconfig),
+            existingRoots: existingRoots(istioNamespace, kubeconfig),
+            stackRoots: configuredRoots(stack),
         },
     });
     console.log(report.lines.join("\n"));

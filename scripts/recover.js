@@ -154,7 +154,9 @@ function main(argv) {
         say("usage: node scripts/recover.js COMMAND STACK");
         return 2;
     }
-    const root = path.resolve(__dirname, "..");
+    // The project folder is where scripts/pulumi.sh runs it (that folder's Pulumi.yaml and stack files), which is not
+    // this file's own folder when the scripts are linked into another project folder.
+    const root = process.cwd();
     const flags = engineFlags(command, { refresh: (process.env.MESH_REFRESH ?? "true") !== "false" });
     const backend = fileBackend(process.env.PULUMI_BACKEND_URL);
     const project = projectName(root);

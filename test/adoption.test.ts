@@ -2,7 +2,8 @@
  * Judging the adoption of an existing install: which fields the first up changes in place, which pods restart, and
  * whether the CA stays.
  */
-import { adoptionReport, AdoptedObject, changedPaths } from "../components/lifecycle/adoption";
+import { adoptionReport, AdoptedObject, certificateBodies, changedPaths, keepsExistingRoots } from "../components/lifecycle/adoption";
+import { keptPodLabelsTransform, withKeptPodLabels } from "../components/lifecycle/keptPodLabels";
 
 const deploymentLive = {
     kind: "Deployment",
@@ -61,5 +62,75 @@ describe("the adoption report", () => {
             "FAIL  pods restart: Deployment istiod-1-30-3 (spec.template.spec.containers)",
             "FAIL  istiod runs its own self-signed CA (istio-ca-secret): a plug-in CA is a new root that running workloads do not trust; set pki.enabled: false to keep it, or rotate the root as a planned change",
         ]);
+    });
+});
+
+describe("an existing cacerts", () => {
+    const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,8}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`;
+    const teamRoot = pem("TUlJQnRlYW1yb290");
+    const otherRoot = pem("TUlJQm90aGVycm9vdA==");
+    const ca = { pluginCa: true, existingCacerts: true, selfSignedCa: false, existingRoots: teamRoot };
+    const caLine = (input: typeof ca & { stackRoots?: string[] }) =>
+        adoptionReport({ steps: [], adopted: [], created: 0, ca: input }).lines.find((line) => line.includes("CA") || line.includes("cacerts"));
+
+    test("certificates compare by their content, whatever the line breaks", () => {
+        expect(certificateBodies(`${teamRoot}${otherRoot}`)).toEqual(["TUlJQnRlYW1yb290", "TUlJQm90aGVycm9vdA=="]);
+        expect(keepsExistingRoots(teamRoot.replace(/\n/g, "\r\n"), [`${otherRoot}${teamRoot}`])).toBe(true);
+        expect(keepsExistingRoots(`${teamRoot}${otherRoot}`, [teamRoot])).toBe(false);
+        expect(keepsExistingRoots(undefined, [teamRoot])).toBe(false);
+        expect(keepsExistingRoots(teamRoot, undefined)).toBe(false);
+    });
+
+    test("taken over in place when the stack is given the root the mesh trusts; refused with a generated or another root", () => {
+        expect(caLine({ ...ca, stackRoots: [teamRoot] })).toBe("ok    the existing cacerts is taken over in place: a new intermediate under the root(s) the mesh already trusts");
+        const refused =
+            "FAIL  the stack writes a CA over the existing cacerts whose root the running workloads do not all trust: give the existing root " +
+            "(root-cert.pem, and its key) as pki.roots (source: config), or set pki.enabled: false to leave cacerts as it is";
+        expect(caLine(ca)).toBe(refused);
+        expect(caLine({ ...ca, stackRoots: [otherRoot] })).toBe(refused);
+        expect(caLine({ ...ca, pluginCa: false })).toBe("ok    the CA stays the one the mesh runs with");
+    });
+});
+
+describe("an adopted istiod keeps its pods: the live instance label of its pod template", () => {
+    /** istiod's Deployment as the chart renders it for the stack (the Helm release name in the instance label). */
+    const rendered = {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "istiod-1-31-0", namespace: "istio-system", labels: { app: "istiod", "app.kubernetes.io/instance": "istiod-1-31-0" } },
+        spec: {
+            template: {
+                metadata: { labels: { app: "istiod", "istio.io/rev": "1-31-0", "app.kubernetes.io/instance": "istiod-1-31-0" }, annotations: { "sidecar.istio.io/inject": "false" } },
+                spec: { containers: [{ name: "discovery" }] },
+            },
+        },
+    };
+
+    test("istioctl's value (istio) is kept in the pod template only; everything else is the chart's", () => {
+        const kept = withKeptPodLabels(rendered, "istio-system", { "istiod-1-31-0": "istio" });
+        expect(kept.spec.template.metadata.labels).toEqual({ app: "istiod", "istio.io/rev": "1-31-0", "app.kubernetes.io/instance": "istio" });
+        expect(kept.metadata).toEqual(rendered.metadata);
+        expect(kept.spec.template.metadata.annotations).toEqual(rendered.spec.template.metadata.annotations);
+        expect(kept.spec.template.spec).toBe(rendered.spec.template.spec);
+        // The input is not changed.
+        expect(rendered.spec.template.metadata.labels["app.kubernetes.io/instance"]).toBe("istiod-1-31-0");
+    });
+
+    test("unchanged: no live Deployment of that name, the same value, another namespace, or a template without the label", () => {
+        expect(withKeptPodLabels(rendered, "istio-system", {})).toBe(rendered);
+        expect(withKeptPodLabels(rendered, "istio-system", { "istiod-1-30-3": "istio" })).toBe(rendered);
+        expect(withKeptPodLabels(rendered, "istio-system", { "istiod-1-31-0": "istiod-1-31-0" })).toBe(rendered);
+        expect(withKeptPodLabels(rendered, "mesh-system", { "istiod-1-31-0": "istio" })).toBe(rendered);
+        const unlabeled = { ...rendered, spec: { template: { metadata: { labels: { app: "istiod" } } } } };
+        expect(withKeptPodLabels(unlabeled, "istio-system", { "istiod-1-31-0": "istio" })).toBe(unlabeled);
+    });
+
+    test("the transform reaches Deployments only", () => {
+        const transform = keptPodLabelsTransform("istio-system", { "istiod-1-31-0": "istio" });
+        const args = (type: string) => ({ type, name: "mesh-istiod:istio-system/istiod-1-31-0", props: rendered, opts: {}, custom: true });
+        expect(transform(args("kubernetes:core/v1:Service"))).toBeUndefined();
+        const result = transform(args("kubernetes:apps/v1:Deployment")) as unknown as { props: typeof rendered };
+        expect(result.props.spec.template.metadata.labels["app.kubernetes.io/instance"]).toBe("istio");
+        expect(keptPodLabelsTransform("istio-system", {})(args("kubernetes:apps/v1:Deployment"))).toBeUndefined();
     });
 });

@@ -9,7 +9,7 @@ describe("options", () => {
         const options = parseOptions([]);
         expect(options.namespaces).toEqual([1, 100, 500, 1000]);
         expect(options.gateways).toEqual([1, 10, 50, 100]);
-        expect([...options.only]).toEqual(["base", "namespaces", "gateways", "checkpoints", "unit"]);
+        expect([...options.only]).toEqual(["base", "namespaces", "gateways", "checkpoints", "unit", "readiness"]);
         expect(options.floorVariants).toEqual(["none", "crds", "slim", "skip-metadata"]);
     });
 
@@ -19,7 +19,7 @@ describe("options", () => {
         expect(options.namespaces).toEqual([1, 1000]);
         expect(options.env).toEqual({ PULUMI_PARALLEL: "4" });
         expect(options.pulumiArgs).toEqual(["--parallel=4"]);
-        expect(() => parseOptions(["--only", "speed"])).toThrow("--only: unknown step speed (steps: base, namespaces, gateways, checkpoints, unit)");
+        expect(() => parseOptions(["--only", "speed"])).toThrow("--only: unknown step speed (steps: base, namespaces, gateways, checkpoints, unit, readiness)");
         expect(() => parseOptions(["--namespaces", "1,0"])).toThrow("--namespaces: 0 is not a positive whole number");
         expect(() => parseOptions(["--env", "oops"])).toThrow("--env oops: expected NAME=VALUE");
     });

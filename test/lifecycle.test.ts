@@ -8,7 +8,18 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { hasCluster, isKubeconfigContents } from "../components/lifecycle/kube";
 import { forcedOwnershipTransform, isKubernetesObject, withForcedOwnership } from "../components/lifecycle/ownership";
-import { census, censusChecks, LiveMesh, proxyPodFrom, removedRevisions, RevisionInUseError, unsafeRemovals } from "../components/lifecycle/revisionCensus";
+import {
+    census,
+    censusChecks,
+    LiveMesh,
+    movedTags,
+    proxyPodFrom,
+    removedRevisions,
+    RevisionInUseError,
+    tagMoveWarnings,
+    tagsFrom,
+    unsafeRemovals,
+} from "../components/lifecycle/revisionCensus";
 import { guardRevisionRemoval, removalGuardFor } from "../components/lifecycle/revisionRemoval";
 import { configProblems, settingsWith } from "./fixtures";
 
@@ -112,15 +123,47 @@ describe("the census of proxies", () => {
     });
 });
 
+describe("a tag's move", () => {
+    test("moves only a tag the cluster has, to another revision", () => {
+        expect(movedTags({ default: "1-29-6", canary: "1-30-3" }, { default: "1-30-3", canary: "1-30-3", prod: "1-30-3" })).toEqual([
+            { tag: "default", from: "1-29-6", to: "1-30-3" },
+        ]);
+        expect(movedTags({}, { default: "1-30-3" })).toEqual([]);
+    });
+
+    test("warns for the pods of the namespaces that follow the tag and still run the revision it leaves, only those", () => {
+        const mesh: LiveMesh = { ...live, tags: { prod: "1-29-6", canary: "1-29-6" } };
+        // billing follows canary, which stays; shop follows prod, which moves; web-1 already runs 1-30-3.
+        expect(tagMoveWarnings(mesh, { prod: "1-30-3", canary: "1-29-6" }, { shop: "prod", billing: "canary" })).toEqual([
+            "tag prod moves from 1-29-6 to 1-30-3: 2 pod(s) in shop (2) still run the proxies of 1-29-6 and keep them until they restart. " +
+                "Restart their workloads after this up (npm run verify lists them), and keep revision 1-29-6 until they have",
+        ]);
+        expect(tagMoveWarnings({ ...mesh, proxies: live.proxies.slice(3) }, { prod: "1-30-3" }, { shop: "prod" })).toEqual([]);
+        expect(tagMoveWarnings({ ...live, tags: undefined }, { prod: "1-30-3" }, { shop: "prod" })).toEqual([]);
+    });
+
+    test("reads the cluster's tags from their webhooks' labels", () => {
+        expect(tagsFrom("default\t1-29-6\nprod\t1-30-3\n\t1-30-3\n")).toEqual({ default: "1-29-6", prod: "1-30-3" });
+        expect(tagsFrom("")).toEqual({});
+    });
+});
+
 describe("the guard of a revision's removal", () => {
     // A kubeconfig given as contents: there is a cluster to read (the reader is the test's).
-    const guard = { istioNamespace: "istio-system", revisions: ["1-30-3"], cluster: { kubeconfig: "apiVersion: v1\nkind: Config\n" }, force: false };
+    const guard = {
+        istioNamespace: "istio-system",
+        revisions: ["1-30-3"],
+        tags: { default: "1-30-3" },
+        namespaceTags: { shop: "default" },
+        cluster: { kubeconfig: "apiVersion: v1\nkind: Config\n" },
+        force: false,
+    };
 
     test("refuses, before anything is registered, with a message alone", () => {
         let asked: boolean | undefined;
-        const read = (_access: unknown, namespace: string, withPods: (revisions: readonly string[]) => boolean) => {
+        const read = (_access: unknown, namespace: string, withPods: (revisions: readonly string[], tags: Readonly<Record<string, string>>) => boolean) => {
             expect(namespace).toBe("istio-system");
-            asked = withPods(live.revisions);
+            asked = withPods(live.revisions, { default: "1-30-3" });
             return live;
         };
         expect(() => guardRevisionRemoval(guard, "prod", read)).toThrow(RevisionInUseError);
@@ -133,13 +176,29 @@ describe("the guard of a revision's removal", () => {
         }
     });
 
-    test("lists pods only when a revision goes", () => {
-        let asked: boolean | undefined;
-        guardRevisionRemoval({ ...guard, revisions: ["1-29-6", "1-30-3"] }, "prod", (_access, _namespace, withPods) => {
-            asked = withPods(live.revisions);
-            return { revisions: live.revisions, proxies: [] };
-        });
-        expect(asked).toBe(false);
+    test("lists pods only when a revision goes or a tag moves", () => {
+        const asked: boolean[] = [];
+        const both = { ...guard, revisions: ["1-29-6", "1-30-3"] };
+        const read = (liveTags: Record<string, string>) => () =>
+            guardRevisionRemoval(both, "prod", (_access, _namespace, withPods) => {
+                asked.push(withPods(live.revisions, liveTags));
+                return { revisions: live.revisions, proxies: [], tags: liveTags };
+            });
+        read({ default: "1-30-3" })();
+        read({})();
+        read({ default: "1-29-6" })();
+        expect(asked).toEqual([false, false, true]);
+    });
+
+    test("a tag moved while pods of its namespaces run the revision it leaves: a warning with the count and the namespaces", () => {
+        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+        const both = { ...guard, revisions: ["1-29-6", "1-30-3"], namespaceTags: { shop: "default", billing: "default" } };
+        guardRevisionRemoval(both, "prod", () => ({ ...live, tags: { default: "1-29-6" } }));
+        expect(warn.mock.calls.map(([message]) => message)).toEqual([
+            "tag default moves from 1-29-6 to 1-30-3: 3 pod(s) in billing (1), shop (2) still run the proxies of 1-29-6 and keep them until they " +
+                "restart. Restart their workloads after this up (npm run verify lists them), and keep revision 1-29-6 until they have",
+        ]);
+        warn.mockRestore();
     });
 
     test("forced, it warns with the same census and goes on", () => {
@@ -256,10 +315,17 @@ describe("the readiness and lifecycle keys", () => {
     });
 
     test("the guard reads the mesh's cluster; a kubeconfig that is an Output cannot be read before the deployment", () => {
-        const settings = settingsWith({ istio: { version: undefined, revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-30-3" } }, lifecycle: { forceRevisionRemoval: true } });
+        const settings = settingsWith({
+            istio: { version: undefined, revisions: [{ version: "1.29.6" }, { version: "1.30.3" }], tags: { default: "1-30-3" } },
+            namespaces: [{ name: "shop" }, { name: "billing", revision: "1-29-6" }],
+            lifecycle: { forceRevisionRemoval: true },
+        });
         expect(removalGuardFor(settings, { kubeconfig: "/etc/kubeconfig", context: "prod" })).toEqual({
             istioNamespace: "istio-system",
             revisions: ["1-29-6", "1-30-3"],
+            tags: { default: "1-30-3" },
+            // Only the namespaces that follow a tag: billing names its revision.
+            namespaceTags: { shop: "default" },
             cluster: { kubeconfig: "/etc/kubeconfig", context: "prod" },
             force: true,
         });

@@ -48,7 +48,26 @@ export interface AdoptionInput {
         readonly existingCacerts: boolean;
         /** istiod's own self-signed CA (istio-ca-secret) exists: the running mesh trusts its root. */
         readonly selfSignedCa: boolean;
+        /** The certificates in the existing cacerts' root-cert.pem (PEM text), when it exists. */
+        readonly existingRoots?: string;
+        /**
+         * The roots the stack will trust, when they are known before the up (every root given as configuration);
+         * undefined when the stack generates one or reads one from another stack.
+         */
+        readonly stackRoots?: readonly string[];
     };
+}
+
+/** The certificates of a PEM text, each as its base64 body without whitespace (comparable across formattings). Pure. */
+export function certificateBodies(pem: string): string[] {
+    return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1].replace(/\s+/g, ""));
+}
+
+/** True when every root of the existing cacerts is one the stack trusts: its new intermediate is trusted too. Pure. */
+export function keepsExistingRoots(existingRoots: string | undefined, stackRoots: readonly string[] | undefined): boolean {
+    const existing = certificateBodies(existingRoots ?? "");
+    const trusted = new Set((stackRoots ?? []).flatMap(certificateBodies));
+    return existing.length > 0 && existing.every((root) => trusted.has(root));
 }
 
 /** The report, and whether the first up is safe (in place only: nothing deleted or replaced, no pod restarts, same CA). */
@@ -71,13 +90,16 @@ export function adoptionReport(input: AdoptionInput): { readonly lines: string[]
     } else {
         lines.push("ok    no pod restarts: no pod template changes");
     }
-    const caReplaced = input.ca.pluginCa && (input.ca.existingCacerts || input.ca.selfSignedCa);
+    const rootsKept = input.ca.existingCacerts && keepsExistingRoots(input.ca.existingRoots, input.ca.stackRoots);
+    const caReplaced = input.ca.pluginCa && !rootsKept && (input.ca.existingCacerts || input.ca.selfSignedCa);
     if (caReplaced) {
         lines.push(
             input.ca.existingCacerts
-                ? "FAIL  the stack writes its own cacerts over the existing one: give the existing root as pki.roots (source: config), or set pki.enabled: false"
+                ? "FAIL  the stack writes a CA over the existing cacerts whose root the running workloads do not all trust: give the existing root (root-cert.pem, and its key) as pki.roots (source: config), or set pki.enabled: false to leave cacerts as it is"
                 : "FAIL  istiod runs its own self-signed CA (istio-ca-secret): a plug-in CA is a new root that running workloads do not trust; set pki.enabled: false to keep it, or rotate the root as a planned change",
         );
+    } else if (input.ca.pluginCa && rootsKept) {
+        lines.push("ok    the existing cacerts is taken over in place: a new intermediate under the root(s) the mesh already trusts");
     } else {
         lines.push("ok    the CA stays the one the mesh runs with");
     }

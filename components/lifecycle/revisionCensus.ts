@@ -3,14 +3,16 @@
  *
  * - removing a revision (it runs on the cluster, the configuration no longer has it) while pods still run its proxies
  *   cuts those proxies off their control plane: refused, with the count and the namespaces, unless forced;
- * - after a tag moves, pods keep the proxies of the revision that injected them until they restart: verify lists
- *   them as needing a restart.
+ * - after a tag moves, pods keep the proxies of the revision that injected them until they restart: the preview of
+ *   the move warns with the count and the namespaces of the pods it leaves behind, and verify lists them as needing
+ *   a restart.
  *
  * The judging functions are pure; readLiveMesh reads the cluster with kubectl.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CheckResult } from "../verify/checks";
 import { KubeAccess, kubectlSync } from "./kube";
+import { INSTANCE_LABEL } from "./keptPodLabels";
 import { PATCH_FORCE_ANNOTATION } from "./ownership";
 
 /** A pod that runs an Istio proxy, and the revision whose injector put it there. */
@@ -30,6 +32,10 @@ export interface LiveMesh {
      */
     readonly owned?: readonly string[];
     readonly proxies: readonly ProxyPod[];
+    /** The revision tags on the cluster (tag -> revision), from their injection webhooks; undefined: not read. */
+    readonly tags?: Readonly<Record<string, string>>;
+    /** istiod Deployment name -> its pod template's `app.kubernetes.io/instance` label (keptPodLabels.ts). */
+    readonly podInstanceLabels?: Readonly<Record<string, string>>;
 }
 
 export interface RevisionUse {
@@ -82,6 +88,41 @@ export function unsafeRemovals(live: LiveMesh, configured: readonly string[]): s
                   `revision ${revision} is removed, but ${use.pods} pod(s) still run its proxies, in ${namespaceList(use)}: ` +
                       "they would lose their control plane. Fix: move those namespaces to another revision or tag and restart " +
                       "their workloads first (npm run verify lists them), or set lifecycle.forceRevisionRemoval: true",
+              ];
+    });
+}
+
+/** A tag the change points at another revision than the cluster's. */
+export interface TagMove {
+    readonly tag: string;
+    readonly from: string;
+    readonly to: string;
+}
+
+/** The tags that move: on the cluster at one revision, configured at another (a new tag moves nothing). Pure. */
+export function movedTags(liveTags: Readonly<Record<string, string>>, configured: Readonly<Record<string, string>>): TagMove[] {
+    return Object.entries(configured)
+        .filter(([tag, revision]) => liveTags[tag] !== undefined && liveTags[tag] !== revision)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([tag, to]) => ({ tag, from: liveTags[tag], to }));
+}
+
+/**
+ * One warning per tag the change moves while pods of the namespaces that follow it (`namespaceTags`: namespace ->
+ * tag) still run the proxies of the revision it leaves: they keep those proxies until they restart, so the old
+ * revision must keep running until they do. A warning, not a refusal: the move is the canary's step, and it cuts
+ * nobody off (the revision it leaves still runs; removing it is what the removal guard refuses). Pure.
+ */
+export function tagMoveWarnings(live: LiveMesh, configured: Readonly<Record<string, string>>, namespaceTags: Readonly<Record<string, string>>): string[] {
+    return movedTags(live.tags ?? {}, configured).flatMap((move) => {
+        const left = live.proxies.filter((pod) => namespaceTags[pod.namespace] === move.tag && pod.revision === move.from);
+        const use = census(left)[move.from];
+        return use === undefined
+            ? []
+            : [
+                  `tag ${move.tag} moves from ${move.from} to ${move.to}: ${use.pods} pod(s) in ${namespaceList(use)} still run the proxies of ` +
+                      `${move.from} and keep them until they restart. Restart their workloads after this up (npm run verify lists them), ` +
+                      `and keep revision ${move.from} until they have`,
               ];
     });
 }
@@ -155,8 +196,27 @@ const PODS_TEMPLATE =
     '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\t"}' +
     '{.metadata.annotations.sidecar\\.istio\\.io/status}{"\\n"}{end}';
 
-/** Reads the revisions installed in the Istio namespace, and the pods that run proxies (only when asked: `withPods`). */
-export function readLiveMesh(access: KubeAccess, istioNamespace: string, withPods: (owned: readonly string[]) => boolean): LiveMesh {
+const TAGS_TEMPLATE = '{range .items[*]}{.metadata.labels.istio\\.io/tag}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\n"}{end}';
+
+/** Tag -> revision from the listing of the tags' injection webhooks (tag, revision per line). Pure. */
+export function tagsFrom(listing: string): Record<string, string> {
+    return Object.fromEntries(
+        listing
+            .split("\n")
+            .map((line) => line.split("\t"))
+            .filter(([tag, revision]) => tag && revision),
+    );
+}
+
+/**
+ * Reads the revisions installed in the Istio namespace and the revision tags, and the pods that run proxies (only
+ * when asked: `withPods`).
+ */
+export function readLiveMesh(
+    access: KubeAccess,
+    istioNamespace: string,
+    withPods: (owned: readonly string[], tags: Readonly<Record<string, string>>) => boolean,
+): LiveMesh {
     const deployments = kubectlSync(access, [
         "get",
         "deployments",
@@ -165,19 +225,22 @@ export function readLiveMesh(access: KubeAccess, istioNamespace: string, withPod
         "-l",
         "app=istiod",
         "-o",
-        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\n"}{end}`,
+        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\t"}` +
+            `{.metadata.name}{"\\t"}{.spec.template.metadata.labels.${INSTANCE_LABEL.replace(/\./g, "\\.")}}{"\\n"}{end}`,
     ])
         .split("\n")
         .filter((line) => line !== "")
         .map((line) => line.split("\t"));
     const revisions = deployments.map(([revision]) => revision);
     const owned = deployments.filter(([, forced]) => forced === "true").map(([revision]) => revision);
-    if (!withPods(owned)) {
-        return { revisions, owned, proxies: [] };
+    const podInstanceLabels = Object.fromEntries(deployments.filter(([, , name, instance]) => name && instance).map(([, , name, instance]) => [name, instance]));
+    const tags = tagsFrom(kubectlSync(access, ["get", "mutatingwebhookconfigurations", "-l", "istio.io/tag", "-o", `jsonpath=${TAGS_TEMPLATE}`]));
+    if (!withPods(owned, tags)) {
+        return { revisions, owned, proxies: [], tags, podInstanceLabels };
     }
     const proxies = kubectlSync(access, ["get", "pods", "--all-namespaces", "-l", "istio.io/rev", "-o", `jsonpath=${PODS_TEMPLATE}`])
         .split("\n")
         .map(proxyPodFrom)
         .filter((pod): pod is ProxyPod => pod !== undefined);
-    return { revisions, owned, proxies };
+    return { revisions, owned, proxies, tags, podInstanceLabels };
 }

@@ -3,13 +3,14 @@
  * the same charts, version and profile, and beside the engine's floor. It prints numbers, and the goals beside them;
  * it never fails on timing.
  *
- *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,checkpoints,unit] [--namespaces 1,100,500,1000]
+ *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,checkpoints,unit,readiness] [--namespaces 1,100,500,1000]
  *                 [--gateways 1,10,50,100] [--up-limit 900] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
  *
  * One module per step (steps/): the warm-up (the program's first preview in the bench's new workspace), base (cold
  * up, no-op preview and up, destroy of the stack, the floor program and istioctl), namespaces and gateways (scaling),
  * checkpoints (the engine's floor for big ups, no cluster: N resources beside state as big as Istio's CRDs), unit
- * (the mocked suite). Every pulumi and istioctl command is timed as a whole, with the CPU time and peak memory
+ * (the mocked suite), readiness (the cold up with the readiness gate probing a real istiod against the Service await it
+ * replaced). Every pulumi and istioctl command is timed as a whole, with the CPU time and peak memory
  * of its processes (processes.ts). Previews run as `npm run preview` runs them (scripts/pulumi.sh); --env and
  * --pulumi-arg change settings for a comparison. Ups are bounded by --up-limit seconds: an up that is predicted to take
  * longer is skipped, one that runs longer is cancelled (SIGINT, so the state stays consistent), and the output says so.
@@ -31,6 +32,7 @@ import { baseStep } from "./steps/base";
 import { checkpointsStep } from "./steps/checkpoints";
 import { gatewaysStep } from "./steps/gateways";
 import { namespacesStep } from "./steps/namespaces";
+import { readinessStep } from "./steps/readiness";
 import { unitStep } from "./steps/unit";
 import { warmUp } from "./steps/warmUp";
 
@@ -41,6 +43,7 @@ const STEP_BODIES: readonly [StepName | "warm-up", (context: Context) => Promise
     ["gateways", gatewaysStep],
     ["checkpoints", checkpointsStep],
     ["unit", unitStep],
+    ["readiness", readinessStep],
 ];
 
 /** The figures of the issue's table that a step measures, so that a skipped step still shows its goals unmeasured. */

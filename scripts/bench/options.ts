@@ -1,10 +1,10 @@
 /** The bench's command line. */
 
 export const USAGE =
-    "usage: npm run bench [-- --runs N] [--only base,namespaces,gateways,checkpoints,unit] [--namespaces 1,100,500,1000] " +
+    "usage: npm run bench [-- --runs N] [--only base,namespaces,gateways,checkpoints,unit,readiness] [--namespaces 1,100,500,1000] " +
     "[--gateways 1,10,50,100] [--up-limit SECONDS] [--version 1.30.3] [--floor-variants none,crds,slim,skip-metadata] [--pulumi-arg=ARG ...] [--env NAME=VALUE ...]";
 
-export const STEPS = ["base", "namespaces", "gateways", "checkpoints", "unit"] as const;
+export const STEPS = ["base", "namespaces", "gateways", "checkpoints", "unit", "readiness"] as const;
 export type StepName = (typeof STEPS)[number];
 
 export interface Options {

@@ -13,8 +13,11 @@ import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { kubectl } from "../../components/verify/kubectl";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-/** What a workspace links from the project: the program, its dependencies and the policy pack. */
-const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "policy"];
+/**
+ * What a workspace links from the project: the program, its dependencies, the policy pack, and the scripts that
+ * `npm run up|preview` run (scripts/pulumi.sh), so a suite can run those in the folder as a user does.
+ */
+const LINKED = ["index.ts", "components", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "policy", "scripts"];
 
 /** The project's program in a temporary folder of its own. */
 export class ProjectFolder {
