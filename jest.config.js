@@ -2,6 +2,8 @@
 module.exports = {
   preset: "ts-jest",
   testEnvironment: "<rootDir>/test/jest/environment.ts",
+  // jest's runtime, with V8's code cache for the dependencies (see test/jest/runtime.js).
+  runtime: "<rootDir>/test/jest/runtime.js",
   globalSetup: "<rootDir>/test/jest/globalSetup.ts",
   reporters: ["default", "<rootDir>/test/summaryReporter.js"],
   roots: ["<rootDir>/test", "<rootDir>/examples"],
@@ -9,6 +11,9 @@ module.exports = {
   moduleNameMapper: {
     "^pulumi-istio-mesh$": "<rootDir>/components/index.ts",
     "^pulumi-istio-mesh/(config|testing)$": "<rootDir>/components/$1/index.ts",
+    // What @pulumi/pulumi loads with its runtime for function serialization, loaded when first used (test/jest/lazy).
+    "^\\./closure/codePaths$": "<rootDir>/test/jest/lazy/codePaths.js",
+    "^typescript$": "<rootDir>/test/jest/lazy/typescript.js",
   },
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
