@@ -35,7 +35,9 @@ function tagText(tag: ts.JSDocTagInfo): string {
 
 /** Every documented key below MeshConfiguration: a key with `@default` is a row; a key without one is a section. */
 export function documentedKeys(documented: DocumentedConfiguration = MESH_CONFIGURATION): DocumentedKey[] {
-    const program = ts.createProgram([documented.file], { strict: true, skipLibCheck: true, noEmit: true });
+    // Only what the schema's types need: ES5's library (Array, the primitives' types) and the modules the file imports,
+    // none of @types/* and no DOM (a program's defaults load both, three times the declarations to read and bind).
+    const program = ts.createProgram([documented.file], { strict: true, skipLibCheck: true, noEmit: true, types: [], lib: ["lib.es5.d.ts"] });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(documented.file)!;
     let root: ts.Type | undefined;

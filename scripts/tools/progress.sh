@@ -20,8 +20,12 @@ with_progress() {
   shift 3
   mkdir -p "$(dirname "$log_file")"
   printf '%s: %s (about %s on 2 cores the first time)\n' "${PROGRESS_PREFIX:-tools}" "$title" "$(format_duration "$estimate")" >&2
+  # The ticker sleeps in a child it waits for, and takes that child with it when stopped: a sleep left behind would
+  # hold the caller's output open (a pipe, a test's captured stderr) until it ends, up to PROGRESS_INTERVAL seconds.
   (
-    while sleep "${PROGRESS_INTERVAL:-60}"; do
+    sleeper=
+    trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 0' TERM
+    while sleep "${PROGRESS_INTERVAL:-60}" & sleeper=$! && wait "$sleeper"; do
       local spent=$((SECONDS - start)) left
       left=$((estimate - spent))
       if ((left > 0)); then
