@@ -20,7 +20,7 @@ import { CheckResult } from "../../components/verify/checks";
 import { verifyCluster } from "../../components/verify/cluster";
 import { eventually, find, getJson, kubectl, kubectlError, KubeObject } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
-import { discardServedStack, istiod as localIstiod, localIstiodSuite } from "./localIstiod";
+import { discardServedStack, istiod as localIstiod, localIstiodSuite, upWhileIstiodStarts } from "./localIstiod";
 import { since, stepTimer } from "./timings";
 import { clusterEnv, E2eWorkspace, PROJECT_ROOT } from "./workspace";
 
@@ -373,9 +373,9 @@ suite(`the real istiod ${version} serving the stack`, () => {
                 namespaces: [{ name: NAMESPACE }, { name: CANARY_NAMESPACE, revision: "canary" }],
             }),
         );
-        const { result } = await timed("up with a canary revision", () => workspace.up());
+        // The readiness gate waits for the canary's injector too: its istiod starts when the up reaches the gate.
+        const result = await timed("up with a canary revision, its istiod started at the gate", () => upWhileIstiodStarts(workspace, "canary"));
         expect(result.summary.result).toBe("succeeded");
-        await timed("istiod.sh start canary", () => istiod("start", "canary"));
 
         const registry = JSON.parse(fs.readFileSync(REGISTRY, "utf8")) as Record<string, string>;
         const webhookPorts = [`istio-system/istiod-${revision}:15017`, "istio-system/istiod-canary:15017"].map((key) => registry[key]);
