@@ -46,11 +46,13 @@ export function meshSettings(environment: Environment, chartsDirectory?: string)
             };
         case "simulated":
             // A cluster whose nodes run no containers (a local control plane with simulated kubelets): no istiod
-            // serves the webhooks there, so validation fails open and nothing needs the injector (no gateway).
+            // serves the webhooks there, so validation fails open, nothing needs the injector (no gateway) and the
+            // readiness gate says it skips its probes rather than wait for an injector that never answers.
             return {
                 ...dev,
                 istiod: { resources: { requests: { cpu: "10m", memory: "64Mi" } } },
                 webhooks: { validationFailurePolicy: "Ignore" },
+                readiness: { probe: "skip" },
                 gateways: [],
             };
     }
