@@ -1,10 +1,11 @@
 /**
  * Two clusters, one mesh (multi-primary, two networks), by the real engine with Istio's real charts and the real
- * istiod in each cluster (scripts/istiod.sh): both stacks up with one shared root (given as secret configuration),
- * each cluster's reader exported and the other's remote secret declared through a stack reference; then istiod of A
- * lists a Service that exists only in B and the other way round (its /debug/clusterz says synced, /debug/registryz
- * lists the Service), both cacerts chain to one root, verify's multi-cluster checks, second ups without changes, and
- * B removed from A's stack: its Secret deleted, A's istiod stops reading B and keeps serving.
+ * istiod in each cluster (scripts/istiod.sh): a CA stack up first (one root, an intermediate for each cluster), then
+ * both cluster stacks with `pki.caStack`, each cluster's reader exported and the other's remote secret declared
+ * through a stack reference; then istiod of A lists a Service that exists only in B and the other way round (its
+ * /debug/clusterz says synced, /debug/registryz lists the Service), both cacerts chain to the CA stack's one root,
+ * verify's multi-cluster checks, second ups without changes, the root's private key in the CA stack's state and in
+ * neither cluster's, and B removed from A's stack: its Secret deleted, A's istiod stops reading B and keeps serving.
  *
  * Run with cluster A as the suite's cluster and B named beside it:
  *   MESH_CLUSTER=a MESH_CLUSTER_PORT_OFFSET=600 MESH_E2E_PEER_CLUSTER=b MESH_E2E_PEER_PORT_OFFSET=700 \
@@ -84,21 +85,6 @@ function jsonIn<T>(cluster: LocalCluster, args: readonly string[]): T {
     return JSON.parse(kubectlIn(cluster, ["get", ...args, "-o", "json"])) as T;
 }
 
-/** A root CA made here, as a platform team would give it: certificate and key as PEM (openssl, not the code under test). */
-function sharedRoot(): { certificatePem: string; privateKeyPem: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-root-"));
-    try {
-        execFileSync("openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-sha384", "-days", "30",
-            "-subj", "/O=e2e/CN=Multi-cluster e2e root", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        ], { stdio: "ignore" });
-        return { certificatePem: fs.readFileSync(path.join(dir, "cert.pem"), "utf8"), privateKeyPem: fs.readFileSync(path.join(dir, "key.pem"), "utf8") };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 /** GET of a local istiod's debug endpoint, on its HTTP port (istiod serves debug to localhost). */
 function istiodDebug(cluster: LocalCluster, debugPath: string): string {
     return execFileSync("curl", ["-fsS", "--max-time", "10", `http://${istiodAddress(revision, 8080, cluster.local)}${debugPath}`], {
@@ -152,6 +138,48 @@ function exportedState(workspace: E2eWorkspace, showSecrets: boolean): string {
     });
 }
 
+/** The exported state as one line: PEM bodies found across their line breaks and JSON escapes. */
+function flattened(exported: string): string {
+    return exported.replace(/\\+n/g, "").replace(/\s+/g, "");
+}
+
+/**
+ * Every string of a JSON value, with the plaintext of each secret (`--show-secrets`) parsed and walked too, and the
+ * decoded text of a base64 value that holds PEM (a Secret's `data`).
+ */
+function stringsIn(value: unknown): string[] {
+    if (typeof value === "string") {
+        const decoded = /^[A-Za-z0-9+/]{64,}={0,2}$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : "";
+        return decoded.includes("-----BEGIN") ? [value, decoded] : [value];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap(stringsIn);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (typeof record.plaintext === "string") {
+            return stringsIn(JSON.parse(record.plaintext));
+        }
+        return Object.values(record).flatMap(stringsIn);
+    }
+    return [];
+}
+
+/** The body of every PEM private key anywhere in an exported state (decoded secrets and base64 Secret data included). */
+function privateKeyBodies(exported: string): string[] {
+    return stringsIn(JSON.parse(exported)).flatMap((text) =>
+        [...text.matchAll(/-----BEGIN (?:EC |RSA )?PRIVATE KEY-----([\s\S]+?)-----END/g)].map((match) => match[1].replace(/\s+/g, "")),
+    );
+}
+
+/** How often a key body is in an exported state: as a PEM private key (decoded), and in its flattened text. */
+function keyCount(exported: string, keyBody: string): { decoded: number; text: number } {
+    return {
+        decoded: privateKeyBodies(exported).filter((body) => body === keyBody).length,
+        text: flattened(exported).split(keyBody).length - 1,
+    };
+}
+
 function since(start: number): number {
     return Math.round((Date.now() - start) / 100) / 10;
 }
@@ -170,16 +198,25 @@ function described(steps: readonly Step[]): string[] {
         .sort();
 }
 
-/** The stack references of a preview (a stack reference is read, never created in a cluster), as `op name`. */
+/** The stack references of a preview (a stack reference is read, never created in a cluster), as `op name`, sorted. */
 function references(steps: readonly Step[]): string[] {
-    return steps.filter((step) => step.type === STACK_REFERENCE).map((step) => `${step.op} ${step.name}`);
+    return steps
+        .filter((step) => step.type === STACK_REFERENCE)
+        .map((step) => `${step.op} ${step.name}`)
+        .sort();
 }
+
+/** The reference of every cluster stack to the CA stack (pki.caStack): read at each preview and up. */
+const CA_REFERENCE = "read mesh-ca-ca-stack";
 
 suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
     jest.setTimeout(30 * 60 * 1000);
     const a = clusterA!;
     const b = clusterB!;
-    const root = sharedRoot();
+    // The CA stack: the mesh's one root, an intermediate for each cluster; it touches no cluster.
+    const caWorkspace = new E2eWorkspace("mc-ca", { ...clusterEnv(), KUBECONFIG: a.kubeconfig });
+    let rootCertificatePem = "";
+    let rootKeyBody = "";
     const workspaces = {
         [a.name]: new E2eWorkspace("mc-a", { ...clusterEnv(), KUBECONFIG: a.kubeconfig }),
         [b.name]: new E2eWorkspace("mc-b", { ...clusterEnv(), KUBECONFIG: b.kubeconfig }),
@@ -195,7 +232,7 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
             istiod: { replicas: 1, resources: { requests: { cpu: "10m", memory: "64Mi" } } },
             meshConfig: { trustDomain: "multicluster.e2e.example.com" },
             cluster: { kubeconfig: cluster.kubeconfig },
-            pki: { roots: [{ name: "shared", source: "config" }] },
+            pki: { caStack: `organization/istio-mesh/${caWorkspace.stackName}` },
             multiCluster: {
                 meshId: "mesh-e2e",
                 clusterName: cluster.name,
@@ -209,12 +246,15 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         };
     }
 
-    /** Writes the mesh configuration, keeping the stack file's other keys (the secret root, the encryption salt). */
-    function configure(cluster: LocalCluster, mesh: Record<string, unknown>): void {
-        const workspace = workspaces[cluster.name];
+    /** Writes one configuration key of a stack file (`mesh` or `ca`), keeping its other keys (the encryption salt). */
+    function writeConfig(workspace: E2eWorkspace, key: "mesh" | "ca", value: Record<string, unknown>): void {
         const file = path.join(workspace.workDir, `Pulumi.${workspace.stackName}.yaml`);
         const document = fs.existsSync(file) ? ((parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null) ?? {}) : {};
-        fs.writeFileSync(file, stringify({ ...document, config: { ...document.config, "istio-mesh:mesh": mesh } }));
+        fs.writeFileSync(file, stringify({ ...document, config: { ...document.config, [`istio-mesh:${key}`]: value } }));
+    }
+
+    function configure(cluster: LocalCluster, mesh: Record<string, unknown>): void {
+        writeConfig(workspaces[cluster.name], "mesh", mesh);
         meshes[cluster.name] = mesh;
     }
 
@@ -250,6 +290,8 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         for (const cluster of [a, b]) {
             await workspaces[cluster.name].destroy().catch((error) => console.log(`destroy of ${cluster.name} failed: ${error}`));
         }
+        await caWorkspace.destroy().catch((error) => console.log(`destroy of the CA stack failed: ${error}`));
+        await caWorkspace.remove().catch(() => undefined);
         for (const cluster of [a, b]) {
             try {
                 istiod("stop", null, cluster.local);
@@ -266,11 +308,25 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         console.log(`timings (s): ${JSON.stringify(timings, undefined, 2)}`);
     });
 
+    test("the CA stack up first: one root and an intermediate for each cluster; its state holds the root's key", async () => {
+        writeConfig(caWorkspace, "ca", { clusters: [a, b].map((cluster) => ({ name: cluster.name, istioNamespace: "istio-system" })) });
+        const { result } = await timed("CA stack: up", () => caWorkspace.up());
+        expect(result.summary.result).toBe("succeeded");
+        expect(result.outputs.clusters.value).toEqual([a.name, b.name]);
+        expect(result.outputs.clusterIntermediateKeys.secret).toBe(true);
+        rootCertificatePem = String(result.outputs.rootCertificatePem.value);
+        expect(certificatesIn(rootCertificatePem)).toHaveLength(1);
+        // The root's key, as the CA stack's own state holds it: what neither cluster's state may hold.
+        const exported = exportedState(caWorkspace, true);
+        const state = JSON.parse(exported) as { deployment: { resources: { type: string; urn: string; outputs?: Record<string, unknown> }[] } };
+        const rootKey = state.deployment.resources.find((resource) => resource.type === "tls:index/privateKey:PrivateKey" && resource.urn.endsWith("::ca-root-root"));
+        [rootKeyBody] = privateKeyBodies(JSON.stringify(rootKey?.outputs?.privateKeyPem ?? ""));
+        expect(rootKeyBody.length).toBeGreaterThan(100);
+    });
+
     test("each cluster's first up stops at the readiness gate (no istiod yet); istiod then starts in each", async () => {
         for (const cluster of [a, b]) {
             configure(cluster, meshConfig(cluster, { peers: false, readinessTimeout: 10 }));
-            const stack = await workspaces[cluster.name].stack();
-            await stack.setConfig("rootCertificates", { value: JSON.stringify({ shared: root }), secret: true });
             await expect(timed(`${cluster.name}: first up (stops at the gate)`, () => workspaces[cluster.name].up())).rejects.toThrow(/istiod does not serve after 10 s/);
         }
         for (const cluster of [a, b]) {
@@ -338,7 +394,7 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
             expect(result.summary.result).toBe("succeeded");
             console.log(`${cluster.name}: preview adding ${peer.name}: ${JSON.stringify([...described(steps), ...references(steps)])}`);
             expect(described(steps)).toEqual([`create kubernetes:core/v1:Secret mesh-remote-${peer.name}`, "create mesh:multicluster:RemoteSecrets mesh-remote"].sort());
-            expect(references(steps)).toEqual([`read mesh-peer-${peer.name}`]);
+            expect(references(steps)).toEqual([CA_REFERENCE, `read mesh-peer-${peer.name}`].sort());
             const secret = jsonIn<{ metadata: { labels: Record<string, string>; annotations: Record<string, string> }; data: Record<string, string> }>(cluster, [
                 "secret", `istio-remote-secret-${peer.name}`, "-n", "istio-system",
             ]);
@@ -384,12 +440,12 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         }
     });
 
-    test("both clusters' cacerts chain to the one root, and each trusts it", () => {
-        const rootFingerprint = fingerprints(root.certificatePem);
+    test("both clusters' cacerts chain to the CA stack's one root, and each trusts it", () => {
+        const rootFingerprint = fingerprints(rootCertificatePem);
         for (const cluster of [a, b]) {
             const files = cacerts(cluster);
             const [intermediate] = certificatesIn(files["ca-cert.pem"]);
-            const [shared] = certificatesIn(root.certificatePem);
+            const [shared] = certificatesIn(rootCertificatePem);
             expect(intermediate.checkIssued(shared) && intermediate.verify(shared.publicKey)).toBe(true);
             expect(fingerprints(files["root-cert.pem"])).toEqual(rootFingerprint);
             expect(intermediate.subject).toContain(cluster.name);
@@ -402,7 +458,7 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         for (const cluster of [a, b]) {
             const peer = peerOf(cluster);
             const results = verify(cluster).filter((result) => /^(cluster |the intermediates of|the east-west gateway|remote secret)/.test(result.check));
-            const [shared] = certificatesIn(root.certificatePem);
+            const [shared] = certificatesIn(rootCertificatePem);
             expect(summary(results)).toEqual([
                 `ok cluster ${peer.name} is read by istiod: synced by ${revision} (secret istio-system/istio-remote-secret-${peer.name})`,
                 `ok the intermediates of ${cluster.name}, ${peer.name} chain to one root: ${shared.subject.replace(/\n/g, ", ")} (SHA-256 ${shared.fingerprint256})`,
@@ -417,22 +473,26 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
             const { steps, result } = await timed(`${cluster.name}: second up`, () => workspaces[cluster.name].up());
             expect(result.summary.result).toBe("succeeded");
             expect(described(steps)).toEqual([]);
-            expect(references(steps)).toEqual([`read mesh-peer-${peerOf(cluster).name}`]);
+            expect(references(steps)).toEqual([CA_REFERENCE, `read mesh-peer-${peerOf(cluster).name}`].sort());
         }
     });
 
-    test("where the root's private key is: measured in both states (with the root given as configuration)", () => {
-        // Not asserted: with `source: config`, each stack signs its own intermediate, so its state holds the root key
-        // (a secret). A CA stack that signs the intermediates keeps it out of the clusters' states.
-        const keyBody = root.privateKeyPem.split("\n").filter((line) => !line.startsWith("-----")).join("");
+    test("the root's private key is in the CA stack's state only: in neither cluster's, decrypted or not", () => {
+        const inCa = keyCount(exportedState(caWorkspace, true), rootKeyBody);
+        console.log(`CA stack: the root's private key appears ${JSON.stringify(inCa)} time(s) in the decrypted state`);
+        // The positive control: the same search finds the key where it is.
+        expect(inCa.decoded).toBeGreaterThan(0);
+        expect(inCa.text).toBeGreaterThan(0);
         for (const cluster of [a, b]) {
             const workspace = workspaces[cluster.name];
-            // PEM inside JSON (a secret's plaintext is JSON in JSON): line breaks are escaped once or more.
-            const flat = (text: string) => text.replace(/\\+n|\s/g, "");
-            const plain = flat(exportedState(workspace, false));
-            const inDecrypted = flat(exportedState(workspace, true)).split(keyBody).length - 1;
-            console.log(`${cluster.name}: the root's private key appears ${inDecrypted} time(s) in the decrypted state, ${plain.includes(keyBody) ? "and" : "never"} in the exported (encrypted) state`);
-            expect(plain.includes(keyBody)).toBe(false);
+            const decrypted = exportedState(workspace, true);
+            const inCluster = keyCount(decrypted, rootKeyBody);
+            // Secrets are shown: the search sees the private keys that are there (the cluster's own intermediate's).
+            const keys = privateKeyBodies(decrypted);
+            console.log(`${cluster.name}: the root's private key appears ${JSON.stringify(inCluster)} time(s) in the decrypted state; private keys in it: ${keys.length}`);
+            expect(keys.length).toBeGreaterThan(0);
+            expect(inCluster).toEqual({ decoded: 0, text: 0 });
+            expect(flattened(exportedState(workspace, false)).includes(rootKeyBody)).toBe(false);
         }
     });
 
@@ -443,7 +503,7 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         expect(result.summary.result).toBe("succeeded");
         console.log(`cluster-a: preview removing cluster-b: ${JSON.stringify([...described(steps), ...references(steps)])}`);
         expect(described(steps)).toEqual([`delete kubernetes:core/v1:Secret mesh-remote-${b.name}`, "delete mesh:multicluster:RemoteSecrets mesh-remote"].sort());
-        expect(references(steps)).toEqual([`discard mesh-peer-${b.name}`]);
+        expect(references(steps)).toEqual([CA_REFERENCE, `discard mesh-peer-${b.name}`].sort());
         expect(kubectlIn(a, ["get", "secrets", "-n", "istio-system", "-l", "istio/multiCluster=true", "-o", "name"]).trim()).toBe("");
         const start = Date.now();
         await eventually(() => {
