@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseMeshConfig } from "../components/config/load";
-import { caExpiryReport, CaOutputs } from "./checks/caExpiry";
+import { caExpiryReport, CaOutputs, renewalDeploy } from "./checks/caExpiry";
 import { runDriftPreview } from "./checks/drift";
 import { caSection, CheckSection, driftSection, formatChecks, verifySection } from "./checks/report";
 import { pulumiHistoryReader } from "./promotion/history";
@@ -47,7 +47,7 @@ function caCheck(projectDir: string, stack: string, deploy: string): CheckSectio
         const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
         const settings = parseMeshConfig((parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config?.["istio-mesh:mesh"], {}, stack);
         const outputs = JSON.parse(runPulumi(projectDir, ["stack", "output", "--json", "--stack", stack])) as CaOutputs;
-        return caSection(caExpiryReport(outputs, settings.pki.intermediateRenewBeforeDays, new Date(), deploy));
+        return caSection(caExpiryReport(outputs, settings.pki.intermediateRenewBeforeDays, new Date(), renewalDeploy(deploy, settings.pki.caStack)));
     } catch (error) {
         return { title: "CA expiry and renewal window", passed: false, summary: "could not be read", details: [failureReason(error)] };
     }

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { caExpiryReport } from "../scripts/checks/caExpiry";
+import { caExpiryReport, renewalDeploy } from "../scripts/checks/caExpiry";
 import { DRIFT_FLAGS, driftChanges, driftResult } from "../scripts/checks/drift";
 import { caSection, driftSection, formatChecks, verifySection } from "../scripts/checks/report";
 import { failedChecks, recordVerify, VerifyRun } from "../scripts/promotion/recordVerify";
@@ -72,6 +72,15 @@ describe("CA expiry", () => {
             },
         ]);
         expect(report.lines).toEqual(["intermediate CA: expires 2026-06-20 (in 19 days); renewal window (30 days) opens 2026-05-21"]);
+    });
+
+    test("a cluster whose intermediate a CA stack issues is renewed by the CA stack's up, then its own", () => {
+        const deploy = renewalDeploy("one reviewed up", "acme/istio-mesh/ca");
+        expect(deploy).toBe("an up of the CA stack acme/istio-mesh/ca, which re-issues the intermediate, then one reviewed up");
+        expect(caExpiryReport({ intermediateExpiresAt: "2026-06-20T00:00:00Z" }, 30, now, deploy).findings[0].fix).toBe(
+            `${deploy}: its preview shows the intermediate re-issued and the cacerts Secret updated, nothing else`,
+        );
+        expect(renewalDeploy("one reviewed up", undefined)).toBe("one reviewed up");
     });
 
     test("outside the window there is nothing to do; expired and unreadable are findings", () => {

@@ -36,6 +36,14 @@ function daysBetween(from: Date, to: Date): number {
 }
 
 /**
+ * How a stack's intermediate is renewed: by its own up, or, for a cluster whose intermediate a CA stack issues
+ * (`pki.caStack`), by the CA stack's up (which re-issues it) followed by the cluster's (which writes it to `cacerts`).
+ */
+export function renewalDeploy(deploy: string, caStack: string | undefined): string {
+    return caStack === undefined ? deploy : `an up of the CA stack ${caStack}, which re-issues the intermediate, then ${deploy}`;
+}
+
+/**
  * The findings for a stack's CA at `now`. A stack without the CA outputs (pki.enabled false) has nothing to check.
  * `deploy` names how the stack is updated, for the fix.
  */
