@@ -86,7 +86,7 @@ describe("multiCluster settings", () => {
             "mesh.multiCluster.clusterName: got nothing; required with multiCluster.peers: every cluster of the mesh needs a name of its own " +
                 '(Istio\'s default "Kubernetes" would be every cluster\'s). Fix: e.g. multiCluster.clusterName: cluster-a',
             'mesh.multiCluster.peers: got "cluster-b"; peer "cluster-b" is listed twice. Fix: keep one entry',
-            "mesh.multiCluster.eastWestGateway: got nothing; is the gateway of this cluster's network, so it needs one: multiCluster.network. " +
+            "mesh.multiCluster.network: got nothing; required with multiCluster.eastWestGateway, which is the gateway of this cluster's network. " +
                 "Fix: set multiCluster.network (e.g. network1), or remove eastWestGateway when every cluster is on one network",
             'mesh.multiCluster.eastWestGateway.namespace: got "istio-system"; "istio-system" is never injected (the Istio namespace), so the ' +
                 "gateway's pods would run without their proxy. Fix: use a namespace of its own, e.g. istio-eastwest",

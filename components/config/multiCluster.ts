@@ -219,9 +219,9 @@ export function multiClusterIssues(sections: Sections): ConfigIssue[] {
     const gateway = multiCluster.eastWestGateway;
     if (gateway !== undefined && multiCluster.network === undefined && !isInvalid(sections, "multiCluster.network")) {
         issues.push({
-            path: ["multiCluster", "eastWestGateway"],
+            path: ["multiCluster", "network"],
             message:
-                "is the gateway of this cluster's network, so it needs one: multiCluster.network. Fix: set multiCluster.network " +
+                "required with multiCluster.eastWestGateway, which is the gateway of this cluster's network. Fix: set multiCluster.network " +
                 "(e.g. network1), or remove eastWestGateway when every cluster is on one network",
         });
     }
