@@ -404,7 +404,7 @@ export class Mesh extends pulumi.ComponentResource {
         if (multiCluster.peers.length > 0) {
             new RemoteSecrets(
                 `${name}-remote`,
-                { peers: peerKubeconfigs(name, multiCluster.peers, args.peerKubeconfigs, this), namespace: this.controlPlane.namespace },
+                { peers: peerKubeconfigs(multiCluster.peers, args.peerKubeconfigs, this), namespace: this.controlPlane.namespace },
                 { ...childOpts, dependsOn: [this.controlPlane.base] },
             );
         }

@@ -11,6 +11,8 @@ import { CLUSTER_INTERMEDIATE_KEYS_OUTPUT, CLUSTER_INTERMEDIATES_OUTPUT, cluster
 import { issueIntermediate } from "./issueIntermediate";
 import { ConfiguredRoots, Root, trustedRoot } from "./roots";
 import { pemBundle } from "./specs";
+import { unprefixedError } from "../program/readableErrors";
+import { readStackOutputs } from "../program/stackOutputs";
 
 export { ROOT_CERTIFICATE_OUTPUT, ROOT_KEY_OUTPUT } from "./roots";
 export type { RootMaterial } from "./roots";
@@ -47,8 +49,8 @@ export class CertificateAuthority extends pulumi.ComponentResource {
     /** When the intermediate expires (RFC 3339). */
     readonly intermediateExpiresAt: pulumi.Output<string>;
     /**
-     * With a CA stack: resolves (to the stack reference) once the CA stack was found to list this cluster for this
-     * namespace, and fails with the reason and the fix otherwise. The Mesh's own Kubernetes provider waits for it, so
+     * With a CA stack: resolves (to no resource) once the CA stack was found to list this cluster for this namespace,
+     * and fails with the reason and the fix otherwise. The Mesh's own Kubernetes provider waits for it, so
      * that nothing is applied to the cluster before.
      */
     readonly caStackChecked?: pulumi.Output<pulumi.Resource[]>;
@@ -58,7 +60,7 @@ export class CertificateAuthority extends pulumi.ComponentResource {
         const { settings } = args;
 
         if (settings.caStack !== undefined) {
-            const fromCaStack = this.fromCaStack(name, settings.caStack, args);
+            const fromCaStack = this.fromCaStack(settings.caStack, args);
             this.rootCertificatePem = fromCaStack.rootCertificatePem;
             this.trustedRootsPem = fromCaStack.trustedRootsPem;
             this.intermediateCertificatePem = fromCaStack.intermediateCertificatePem;
@@ -112,23 +114,24 @@ export class CertificateAuthority extends pulumi.ComponentResource {
         });
     }
 
-    /** This cluster's part of the CA stack's outputs, checked. */
-    private fromCaStack(name: string, caStack: string, args: CertificateAuthorityArgs) {
-        const reference = new pulumi.StackReference(`${name}-ca-stack`, { name: caStack }, { parent: this });
+    /**
+     * This cluster's part of the CA stack's outputs, checked. They are read with the engine's builtin function, not a
+     * stack reference, so this stack's state holds this cluster's intermediate alone (in `cacerts`), never the other
+     * clusters' keys (components/program/stackOutputs.ts).
+     */
+    private fromCaStack(caStack: string, args: CertificateAuthorityArgs) {
         const request = { caStack, clusterName: args.clusterName, istioNamespace: args.istioNamespace };
-        const picked = pulumi
-            .all([reference.getOutput(CLUSTER_INTERMEDIATES_OUTPUT), reference.getOutput(CLUSTER_INTERMEDIATE_KEYS_OUTPUT)])
-            .apply(([intermediates, keys]) => {
-                const found = clusterIntermediateOf(intermediates, keys, request);
-                if (found instanceof Error) {
-                    throw unprefixedError(new pulumi.ResourceError(found.message, this, true));
-                }
-                return found;
-            });
+        const picked = readStackOutputs(caStack, this).apply((outputs) => {
+            const found = clusterIntermediateOf(outputs[CLUSTER_INTERMEDIATES_OUTPUT], outputs[CLUSTER_INTERMEDIATE_KEYS_OUTPUT], request);
+            if (found instanceof Error) {
+                throw unprefixedError(new pulumi.ResourceError(found.message, this, true));
+            }
+            return found;
+        });
         // The key output is a secret; the certificates are public and stay readable as outputs.
         const intermediate = pulumi.unsecret(picked.apply((found) => found.intermediate));
         return {
-            checked: picked.apply((): pulumi.Resource[] => [reference]),
+            checked: picked.apply((): pulumi.Resource[] => []),
             rootCertificatePem: intermediate.apply((found) => found.rootCertificatePem),
             trustedRootsPem: intermediate.apply((found) => found.trustedRootsPem),
             intermediateCertificatePem: intermediate.apply((found) => found.certificatePem),
@@ -143,20 +146,4 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             ),
         };
     }
-}
-
-/**
- * The error as it is, whatever consumes the failed Output: the runtime prefixes the message of an error that fails a
- * property's serialization with the property's name (`error serializing property "outputs": ...`), once per level and
- * per consumer, which buries the key, the value and the fix. The message stays the one written here.
- */
-function unprefixedError<E extends Error>(error: E): E {
-    const message = error.message;
-    Object.defineProperty(error, "message", {
-        get: () => message,
-        set: () => undefined,
-        enumerable: false,
-        configurable: true,
-    });
-    return error;
 }

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { PkiSettings, RootSettings } from "../config/pki";
+import { requireStackOutputs } from "../program/stackOutputs";
 import { keySpec, rootCertificateSpec } from "./specs";
 
 /** A root's certificate and private key, as PEM. */
@@ -59,10 +60,12 @@ export function trustedRoot(
                     "(pki.caStack; README: one root for several clusters)",
                 parent,
             );
-            const reference = new pulumi.StackReference(`${name}-root-${root.name}`, { name: root.stack }, { parent });
+            const key = `mesh.pki.roots[${settings.roots.indexOf(root)}].stack`;
+            const outputs = requireStackOutputs(key, root.stack, [ROOT_CERTIFICATE_OUTPUT, ROOT_KEY_OUTPUT], parent);
             return {
-                certificatePem: reference.requireOutput(ROOT_CERTIFICATE_OUTPUT).apply(String),
-                privateKeyPem: pulumi.secret(reference.requireOutput(ROOT_KEY_OUTPUT).apply(String)),
+                // The certificate is public; the read is a secret as a whole because the key is one.
+                certificatePem: pulumi.unsecret(outputs.apply((read) => read[ROOT_CERTIFICATE_OUTPUT])),
+                privateKeyPem: pulumi.secret(outputs.apply((read) => read[ROOT_KEY_OUTPUT])),
             };
         }
     }

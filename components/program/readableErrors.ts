@@ -72,3 +72,19 @@ export function installReadableErrors(): void {
     process.removeAllListeners("unhandledRejection");
     process.on("unhandledRejection", front(onRejection));
 }
+
+/**
+ * The error as it is, whatever consumes the failed Output: the runtime prefixes the message of an error that fails a
+ * property's serialization with the property's name (`error serializing property "outputs": ...`), once per level and
+ * per consumer, which buries the key, the value and the fix. The message stays the one written here.
+ */
+export function unprefixedError<E extends Error>(error: E): E {
+    const message = error.message;
+    Object.defineProperty(error, "message", {
+        get: () => message,
+        set: () => undefined,
+        enumerable: false,
+        configurable: true,
+    });
+    return error;
+}

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+import { READ_STACK_OUTPUTS } from "../program/stackOutputs";
 
 /** The SDK's drain of outstanding resource calls; exported by the module, left out of its published types. */
 const runtimeSettings = settingsModule as unknown as { waitForRPCs(): Promise<void> };
@@ -31,6 +32,11 @@ export interface MockOptions {
     readonly overrides?: Record<string, ResourceOverride>;
     /** Invoke results per function token; any other invoke throws. */
     readonly calls?: Record<string, (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>>;
+    /**
+     * The outputs of the other stacks the program reads (a CA stack, peers' stacks, a root's stack), by stack name;
+     * reading any other stack fails as the engine does. A test changes them between runs through the same object.
+     */
+    readonly stacks?: Record<string, Record<string, unknown>>;
     /** The project the program runs in: `new pulumi.Config()` reads `<project>:<key>`. Default: istio-mesh. */
     readonly project?: string;
     /** The stack the program runs in (`pulumi.getStack()`). Default: test. */
@@ -70,6 +76,8 @@ const TLS_OVERRIDES: Record<string, ResourceOverride> = {
 
 export class MockHarness {
     readonly resources: RegisteredResource[] = [];
+    /** Every invoke, in order: its function token and arguments (e.g. which stacks the program read). */
+    readonly invokes: { readonly token: string; readonly inputs: Record<string, unknown> }[] = [];
     private readonly dependsOnByName = new Map<string, { type: string; dependsOn: pulumi.Input<pulumi.Resource>[] }[]>();
 
     constructor(private readonly options: MockOptions = {}) {}
@@ -77,6 +85,7 @@ export class MockHarness {
     /** Forget what earlier tests registered. */
     reset(): void {
         this.resources.length = 0;
+        this.invokes.length = 0;
         this.dependsOnByName.clear();
     }
 
@@ -99,6 +108,10 @@ export class MockHarness {
             };
         },
         call: (args) => {
+            this.invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+            if (args.token === READ_STACK_OUTPUTS && this.options.stacks !== undefined && this.options.calls?.[args.token] === undefined) {
+                return this.stackOutputs(String(args.inputs.name));
+            }
             const handler = this.options.calls?.[args.token];
             if (handler === undefined) {
                 throw new Error(`No mock for the invoke ${args.token}; add it to the harness's calls`);
@@ -106,6 +119,19 @@ export class MockHarness {
             return handler(args);
         },
     };
+
+    private stackOutputs(stack: string): Record<string, unknown> {
+        const outputs = this.options.stacks?.[stack];
+        if (outputs === undefined) {
+            throw new Error(`unknown stack ${stack} (the harness's stacks: ${Object.keys(this.options.stacks ?? {}).join(", ") || "none"})`);
+        }
+        return { name: stack, outputs };
+    }
+
+    /** The stacks the program read, in order (each read of another stack's outputs). */
+    stacksRead(): string[] {
+        return this.invokes.filter((invoke) => invoke.token === READ_STACK_OUTPUTS).map((invoke) => String(invoke.inputs.name));
+    }
 
     /**
      * A resource option that records each resource's dependsOn; pass it in the options of the component under
