@@ -63,11 +63,18 @@ pid_of() {
 
 port_in_use() { ss -Hltn "sport = :$1" | grep -q .; }
 
-# free_port TAKEN...: a port free on this machine and not among TAKEN.
+# free_port TAKEN...: a port free on this machine and not among TAKEN. It is drawn below the kernel's ephemeral range
+# (net.ipv4.ip_local_port_range), which outgoing connections take ports from, so that a port found free stays free
+# until istiod binds it; and above the local clusters' ports (scripts/cluster.sh: 16257 to 24800 with their offsets).
 free_port() {
-  local port taken=" $* "
+  local port taken=" $* " low=25000 high ephemeral
+  read -r -a ephemeral </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral=(32768 60999)
+  high=${ephemeral[0]}
+  # An ephemeral range that starts lower: the ports above it, else any (a bind may then race an outgoing connection).
+  ((high > low + 1000)) || { low=$((ephemeral[1] + 1)); high=65535; }
+  ((high > low + 1000)) || { low=20000; high=50000; }
   for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((low + RANDOM % (high - low)))
     [[ $taken == *" $port "* ]] && continue
     port_in_use "$port" || { echo "$port"; return; }
   done
