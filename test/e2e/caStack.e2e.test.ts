@@ -26,6 +26,7 @@ import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { find, getJson, KubeObject } from "../../components/verify/kubectl";
 import { basicConstraints, certificatesIn, keyUsage } from "../../components/verify/x509";
 import { changes, clusterEnv, deleteIstioCrds, ProjectFolder, Step } from "./workspace";
+import { flattened, pemBody, privateKeyBodies } from "./stateSearch";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const kubeconfig = process.env.KUBECONFIG;
@@ -127,45 +128,6 @@ class Stacks {
         }
         this.folder.remove();
     }
-}
-
-/** A PEM's base64 body on one line: how it is compared, whatever its line breaks became. */
-function pemBody(pem: string): string {
-    return pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
-}
-
-/**
- * Every string of a JSON value, with the plaintext of each secret (`--show-secrets`) parsed and walked too, and the
- * decoded text of a base64 value that holds PEM (a Secret's `data`).
- */
-function stringsIn(value: unknown): string[] {
-    if (typeof value === "string") {
-        const decoded = /^[A-Za-z0-9+/]{64,}={0,2}$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : "";
-        return decoded.includes("-----BEGIN") ? [value, decoded] : [value];
-    }
-    if (Array.isArray(value)) {
-        return value.flatMap(stringsIn);
-    }
-    if (value !== null && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (typeof record.plaintext === "string") {
-            return stringsIn(JSON.parse(record.plaintext));
-        }
-        return Object.values(record).flatMap(stringsIn);
-    }
-    return [];
-}
-
-/** The body of every PEM private key anywhere in an exported state. */
-function privateKeyBodies(exported: string): string[] {
-    return stringsIn(JSON.parse(exported)).flatMap((text) =>
-        [...text.matchAll(/-----BEGIN (?:EC |RSA )?PRIVATE KEY-----([\s\S]+?)-----END/g)].map((match) => match[1].replace(/\s+/g, "")),
-    );
-}
-
-/** The exported text with every line break and its JSON escapes removed: a grep that sees a PEM body across lines. */
-function flattened(exported: string): string {
-    return exported.replace(/\\+n/g, "").replace(/\s+/g, "");
 }
 
 /** What a preview changes, as "op name" lines, without the dynamic provider's configuration (it gets the whole stack configuration). */

@@ -24,6 +24,7 @@ import { eventually } from "../../components/verify/kubectl";
 import { certificatesIn } from "../../components/verify/x509";
 import { builtIstioVersion, istiod, istiodAddress, istiodSkipReason } from "./localIstiod";
 import { changes, clusterEnv, E2eWorkspace, PROJECT_ROOT, Step } from "./workspace";
+import { flattened, keyCount, privateKeyBodies } from "./stateSearch";
 
 const chartsDirectory = process.env[CHARTS_DIRECTORY_ENV];
 const built = builtIstioVersion();
@@ -136,48 +137,6 @@ function exportedState(workspace: E2eWorkspace, showSecrets: boolean): string {
         stdio: ["ignore", "pipe", "pipe"],
         maxBuffer: 256 * 1024 * 1024,
     });
-}
-
-/** The exported state as one line: PEM bodies found across their line breaks and JSON escapes. */
-function flattened(exported: string): string {
-    return exported.replace(/\\+n/g, "").replace(/\s+/g, "");
-}
-
-/**
- * Every string of a JSON value, with the plaintext of each secret (`--show-secrets`) parsed and walked too, and the
- * decoded text of a base64 value that holds PEM (a Secret's `data`).
- */
-function stringsIn(value: unknown): string[] {
-    if (typeof value === "string") {
-        const decoded = /^[A-Za-z0-9+/]{64,}={0,2}$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : "";
-        return decoded.includes("-----BEGIN") ? [value, decoded] : [value];
-    }
-    if (Array.isArray(value)) {
-        return value.flatMap(stringsIn);
-    }
-    if (value !== null && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (typeof record.plaintext === "string") {
-            return stringsIn(JSON.parse(record.plaintext));
-        }
-        return Object.values(record).flatMap(stringsIn);
-    }
-    return [];
-}
-
-/** The body of every PEM private key anywhere in an exported state (decoded secrets and base64 Secret data included). */
-function privateKeyBodies(exported: string): string[] {
-    return stringsIn(JSON.parse(exported)).flatMap((text) =>
-        [...text.matchAll(/-----BEGIN (?:EC |RSA )?PRIVATE KEY-----([\s\S]+?)-----END/g)].map((match) => match[1].replace(/\s+/g, "")),
-    );
-}
-
-/** How often a key body is in an exported state: as a PEM private key (decoded), and in its flattened text. */
-function keyCount(exported: string, keyBody: string): { decoded: number; text: number } {
-    return {
-        decoded: privateKeyBodies(exported).filter((body) => body === keyBody).length,
-        text: flattened(exported).split(keyBody).length - 1,
-    };
 }
 
 function since(start: number): number {
