@@ -348,7 +348,7 @@ suite(`two clusters, one mesh: the real istiod ${version} in each`, () => {
         }
     });
 
-    test("adding the peer is one change per stack: its remote secret (through the stack reference)", async () => {
+    test("adding the peer is one change per stack: its remote secret (the peer's kubeconfig read from its stack)", async () => {
         for (const cluster of [a, b]) {
             const peer = peerOf(cluster);
             configure(cluster, meshConfig(cluster, { peers: true }));
