@@ -4,7 +4,7 @@
  * it never fails on timing.
  *
  *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,checkpoints,unit,readiness] [--namespaces 1,100,500,1000]
- *                 [--gateways 1,10,50,100] [--up-limit 900] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
+ *                 [--gateways 1,10,50,100] [--up-limit 900] [--baseline DIR] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
  *
  * One module per step (steps/): the warm-up (the program's first preview in the bench's new workspace), base (cold
  * up, no-op preview and up, destroy of the stack, the floor program and istioctl), namespaces and gateways (scaling),
