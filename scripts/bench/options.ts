@@ -18,8 +18,9 @@ export interface Options {
     readonly floorVariants: readonly string[];
     readonly version: string;
     /**
-     * An earlier checkout of the project (e.g. `git archive main | tar -x -C DIR`): the base step times its no-op
-     * preview on the stack's own state, alternating with this checkout's, so before and after compare in one run.
+     * An earlier checkout of the project (e.g. `git archive main | tar -x -C DIR`, with node_modules there or linked
+     * from this checkout): the base step times its no-op preview on the stack's own state, alternating with this
+     * checkout's, so before and after compare in one run.
      */
     readonly baseline?: string;
     /** Extra flags for every pulumi command (e.g. --parallel=16), to compare engine settings. */

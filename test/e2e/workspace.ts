@@ -27,8 +27,8 @@ export class ProjectFolder {
 
     /**
      * `ownBackend`: keep the state in the folder too (the stacks' names then need not be unique). `root`: another
-     * checkout of the project to link instead of this one (the bench compares an earlier one's program); its own
-     * node_modules when it has them, else this one's.
+     * checkout of the project to link instead of this one (the bench compares an earlier one's program); it needs
+     * node_modules of its own (or a link to these), as its modules are resolved from where they are.
      */
     constructor(prefix: string, options: { ownBackend?: boolean; root?: string } = {}) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
@@ -39,8 +39,7 @@ export class ProjectFolder {
         }
         const root = options.root ?? PROJECT_ROOT;
         for (const entry of LINKED) {
-            const linked = entry === "node_modules" && !fs.existsSync(path.join(root, entry)) ? PROJECT_ROOT : root;
-            fs.symlinkSync(path.join(linked, entry), path.join(this.dir, entry));
+            fs.symlinkSync(path.join(root, entry), path.join(this.dir, entry));
         }
     }
 

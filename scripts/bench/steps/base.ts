@@ -10,7 +10,7 @@ import { deleteIstioCrds, ProjectFolder } from "../../../test/e2e/workspace";
 import { Context, kubectl } from "../context";
 import { floorStack } from "../floor";
 import { istioctlFlags, istioctlManifests } from "../istioctl";
-import { log, measure, required, Sample, tailOf, totalCpu } from "../processes";
+import { isInterrupted, log, measure, required, Sample, tailOf, totalCpu } from "../processes";
 import { Goal, mebibytes, median, peak, ratioGoal, seconds, StepReport, table } from "../report";
 import { BenchStack, meshConfig, newMeshStack } from "../stack";
 
@@ -122,10 +122,10 @@ export async function baseStep(context: Context): Promise<StepReport> {
         await baseline.preview([]);
     }
     const order = [stackRun, floorRun, istioctlRun];
-    for (let i = 0; i < options.runs; i++) {
+    for (let i = 0; i < options.runs && !isInterrupted(); i++) {
         log(`base, run ${i + 1} of ${options.runs}`);
         // Rotate which goes first, so that a trend in the machine's load does not favour one.
-        for (let j = 0; j < order.length; j++) {
+        for (let j = 0; j < order.length && !isInterrupted(); j++) {
             try {
                 await order[(i + j) % order.length]();
             } catch (error) {
@@ -203,8 +203,9 @@ function baselineOf(context: Context, stackName: string, notes: string[]): { pre
     if (root === undefined) {
         return undefined;
     }
-    if (!fs.existsSync(path.join(root, "index.ts"))) {
-        notes.push(`--baseline ${root} holds no index.ts: no baseline measured`);
+    const missing = ["index.ts", "node_modules"].filter((entry) => !fs.existsSync(path.join(root, entry)));
+    if (missing.length > 0) {
+        notes.push(`--baseline ${root} has no ${missing.join(" and no ")} (run npm ci there, or link this checkout's node_modules): no baseline measured`);
         return undefined;
     }
     const folder = new ProjectFolder("mesh-bench-baseline", { root });
