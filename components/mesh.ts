@@ -248,8 +248,6 @@ export class Mesh extends pulumi.ComponentResource {
             ownProvider = provider;
         }
 
-        // The control plane runs the children's transforms with its own, in one callback per object.
-        const { transforms: objectTransforms, ...controlPlaneOpts } = childOpts;
         this.controlPlane = new ControlPlane(
             name,
             {
@@ -258,9 +256,8 @@ export class Mesh extends pulumi.ComponentResource {
                 ...(gatewayApi.crds === "managed"
                     ? { gatewayApiCrds: { version: gatewayApi.version, channel: gatewayApi.channel, manifest: gatewayApi.manifest } }
                     : {}),
-                objectTransforms,
             },
-            controlPlaneOpts,
+            childOpts,
         );
         const crdsApplied: pulumi.Resource[] = [
             this.controlPlane.base,

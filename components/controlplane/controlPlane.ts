@@ -23,13 +23,6 @@ export interface ControlPlaneArgs {
     readonly pluginCa?: pulumi.Input<PluginCaCertificates>;
     /** The Gateway API CRDs the stack manages: applied after the base chart and before istiod, in Istio's order. */
     readonly gatewayApiCrds?: GatewayApiCrdsArgs;
-    /**
-     * Transforms of every object the control plane applies (its own and its charts'), run after its own transforms in
-     * the same callback (the Mesh gives its ownership of what it applies here). Transforms in the options work too,
-     * but the engine calls each separately, sending every object to the program once more: Istio's CRDs are over a
-     * megabyte.
-     */
-    readonly objectTransforms?: readonly pulumi.ResourceTransform[];
 }
 
 /** The label every object of the mesh stack carries, beside Istio's own. */
@@ -57,9 +50,6 @@ export class ControlPlane extends pulumi.ComponentResource {
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ControlPlane.__pulumiType, name, {}, opts);
         const { settings } = args;
-        const objectTransforms = args.objectTransforms ?? [];
-        // One callback per object: this component's transforms of a chart, then objectTransforms.
-        const transforms = (...own: pulumi.ResourceTransform[]) => (own.length + objectTransforms.length === 0 ? undefined : [composedTransforms(...own, ...objectTransforms)]);
         this.revision = settings.istio.revision;
         this.version = settings.istio.version.text;
 
@@ -67,7 +57,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             `${name}-namespace`,
             // The network label tells every istiod of the mesh which network this cluster's workloads are on.
             { metadata: { name: settings.namespace, labels: { ...PART_OF_LABEL, ...networkLabels(settings.multiCluster.network) } } },
-            { parent: this, transforms: transforms() },
+            { parent: this },
         );
         this.namespace = namespace.metadata.name;
 
@@ -79,7 +69,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     type: "Opaque",
                     stringData: pulumi.secret(pulumi.output(args.pluginCa).apply(cacertsSecretData)),
                 },
-                { parent: this, dependsOn: [namespace], transforms: transforms() },
+                { parent: this, dependsOn: [namespace] },
             );
         }
 
@@ -98,11 +88,11 @@ export class ControlPlane extends pulumi.ComponentResource {
                 namespace: this.namespace,
                 values: baseValues(settings),
             },
-            { parent: this, dependsOn: [namespace], transforms: transforms(webhooks) },
+            { parent: this, dependsOn: [namespace], transforms: [webhooks] },
         );
 
         if (args.gatewayApiCrds !== undefined) {
-            this.gatewayApiCrds = new GatewayApiCrds(`${name}-gateway-api`, args.gatewayApiCrds, { parent: this, dependsOn: [this.base], transforms: transforms() });
+            this.gatewayApiCrds = new GatewayApiCrds(`${name}-gateway-api`, args.gatewayApiCrds, { parent: this, dependsOn: [this.base] });
         }
         // CRDs first (Istio's, then the Gateway API's); and the CA Secret, or istiod starts with a self-signed CA of its own.
         const istiodNeeds: pulumi.Resource[] = [this.base, ...(this.cacerts ? [this.cacerts] : []), ...(this.gatewayApiCrds ? [this.gatewayApiCrds] : [])];
@@ -123,8 +113,9 @@ export class ControlPlane extends pulumi.ComponentResource {
                 {
                     parent: this,
                     dependsOn: istiodNeeds,
-                    // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves.
-                    transforms: transforms(webhooks, skipServiceAwaitTransform),
+                    // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves. One transform,
+                    // so that each object of the chart is sent to the program once (program/composedTransforms.ts).
+                    transforms: [composedTransforms(webhooks, skipServiceAwaitTransform)],
                 },
             );
         }
