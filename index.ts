@@ -12,6 +12,7 @@ import {
     CLUSTER_INTERMEDIATE_KEYS_OUTPUT,
     CLUSTER_INTERMEDIATES_OUTPUT,
     installReadableErrors,
+    installUnmappedBookkeepingTraces,
     isCaStack,
     loadMeshArgs,
     loadMeshCaArgs,
@@ -21,6 +22,8 @@ import {
 
 // A failed run prints its cause and fix, not a stack trace.
 installReadableErrors();
+// The SDK's bookkeeping traces are not mapped through the source maps (components/program/bookkeepingTraces.ts).
+installUnmappedBookkeepingTraces();
 
 /** The CA stack's outputs: certificates are public; the intermediates' keys are one secret output; no root key. */
 function caStack(): Record<string, unknown> {

@@ -48,3 +48,4 @@ export type { MeshPolicyArgs } from "./security/meshPolicy";
 export * from "./config";
 
 export { installReadableErrors, readableMessage } from "./program/readableErrors";
+export { installUnmappedBookkeepingTraces } from "./program/bookkeepingTraces";

@@ -33,6 +33,7 @@ import { missingPeerKubeconfigs, peerKubeconfigs } from "./multicluster/peers";
 import { ReaderAccess } from "./multicluster/readerAccess";
 import { RemoteSecrets } from "./multicluster/remoteSecrets";
 import { CertificateAuthority, RootMaterial } from "./pki/certificateAuthority";
+import { composedTransforms } from "./program/composedTransforms";
 import { MeshPolicy } from "./security/meshPolicy";
 import { forcedOwnershipTransform } from "./lifecycle/ownership";
 import { keptPodLabelsTransform } from "./lifecycle/keptPodLabels";
@@ -224,7 +225,8 @@ export class Mesh extends pulumi.ComponentResource {
         // An istiod installed otherwise (istioctl, Helm) keeps its pods when taken over (lifecycle/keptPodLabels.ts).
         const childOpts: pulumi.ComponentResourceOptions = {
             parent: this,
-            transforms: [forcedOwnershipTransform, keptPodLabelsTransform(settings.namespace, live?.podInstanceLabels ?? {})],
+            // One transform, so that each child's inputs are sent to the program once (program/composedTransforms.ts).
+            transforms: [composedTransforms(forcedOwnershipTransform, keptPodLabelsTransform(settings.namespace, live?.podInstanceLabels ?? {}))],
         };
         let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {

@@ -11,6 +11,7 @@ describe("options", () => {
         expect(options.gateways).toEqual([1, 10, 50, 100]);
         expect([...options.only]).toEqual(["base", "namespaces", "gateways", "checkpoints", "unit", "readiness"]);
         expect(options.floorVariants).toEqual(["none", "crds", "slim", "skip-metadata"]);
+        expect(options.baseline).toBeUndefined();
     });
 
     test("sizes, steps and settings are read; wrong ones are named", () => {
@@ -19,6 +20,7 @@ describe("options", () => {
         expect(options.namespaces).toEqual([1, 1000]);
         expect(options.env).toEqual({ PULUMI_PARALLEL: "4" });
         expect(options.pulumiArgs).toEqual(["--parallel=4"]);
+        expect(parseOptions(["--baseline", "/tmp/earlier/"]).baseline).toBe("/tmp/earlier");
         expect(() => parseOptions(["--only", "speed"])).toThrow("--only: unknown step speed (steps: base, namespaces, gateways, checkpoints, unit, readiness)");
         expect(() => parseOptions(["--namespaces", "1,0"])).toThrow("--namespaces: 0 is not a positive whole number");
         expect(() => parseOptions(["--env", "oops"])).toThrow("--env oops: expected NAME=VALUE");

@@ -11,6 +11,7 @@ import { forcedOwnershipTransform, isKubernetesObject, withForcedOwnership } fro
 import {
     census,
     censusChecks,
+    istiodAndTagsFrom,
     LiveMesh,
     movedTags,
     proxyPodFrom,
@@ -145,6 +146,26 @@ describe("a tag's move", () => {
     test("reads the cluster's tags from their webhooks' labels", () => {
         expect(tagsFrom("default\t1-29-6\nprod\t1-30-3\n\t1-30-3\n")).toEqual({ default: "1-29-6", prod: "1-30-3" });
         expect(tagsFrom("")).toEqual({});
+    });
+
+    test("reads istiod's revisions, owners and pod labels and the tags from one listing of Deployments and webhooks", () => {
+        // kind, app label, istio.io/tag label, istio.io/rev label, patchForce annotation, name, pod template's instance label
+        const listing = [
+            "Deployment\tistiod\t\t1-29-6\ttrue\tistiod-1-29-6\tistiod-1-29-6",
+            "Deployment\tistiod\t\t1-30-3\t\tistiod-1-30-3\tistio",
+            "Deployment\tistio-ingressgateway\t\t1-30-3\ttrue\tistio-ingressgateway\t",
+            "MutatingWebhookConfiguration\tsidecar-injector\tprod\t1-30-3\ttrue\tistio-revision-tag-prod\t",
+            "MutatingWebhookConfiguration\tsidecar-injector\t\t1-29-6\ttrue\tistio-sidecar-injector-1-29-6\t",
+            "MutatingWebhookConfiguration\tother\t\t\t\tsomeone-elses\t",
+            "",
+        ].join("\n");
+        expect(istiodAndTagsFrom(listing)).toEqual({
+            revisions: ["1-29-6", "1-30-3"],
+            owned: ["1-29-6"],
+            podInstanceLabels: { "istiod-1-29-6": "istiod-1-29-6", "istiod-1-30-3": "istio" },
+            tags: { prod: "1-30-3" },
+        });
+        expect(istiodAndTagsFrom("")).toEqual({ revisions: [], owned: [], podInstanceLabels: {}, tags: {} });
     });
 });
 

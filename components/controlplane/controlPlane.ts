@@ -8,6 +8,7 @@ import { chartReference } from "../charts/chartReference";
 import { GatewayApiCrds, GatewayApiCrdsArgs } from "../gatewayapi/crds";
 import { networkLabels } from "../multicluster/network";
 import { CACERTS_SECRET_NAME, cacertsSecretData, PluginCaCertificates } from "../pki/cacerts";
+import { composedTransforms } from "../program/composedTransforms";
 import { skipServiceAwaitTransform } from "../readiness/serviceAwait";
 import { webhookOwnershipTransform } from "../webhooks/drift";
 import { baseValues, ControlPlaneSettings, istiodValues } from "./values";
@@ -112,8 +113,9 @@ export class ControlPlane extends pulumi.ComponentResource {
                 {
                     parent: this,
                     dependsOn: istiodNeeds,
-                    // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves.
-                    transforms: [webhooks, skipServiceAwaitTransform],
+                    // The readiness gate, not the Service await (a fixed 10 s), says when istiod serves. One transform,
+                    // so that each object of the chart is sent to the program once (program/composedTransforms.ts).
+                    transforms: [composedTransforms(webhooks, skipServiceAwaitTransform)],
                 },
             );
         }

@@ -196,8 +196,6 @@ const PODS_TEMPLATE =
     '{range .items[*]}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\t"}' +
     '{.metadata.annotations.sidecar\\.istio\\.io/status}{"\\n"}{end}';
 
-const TAGS_TEMPLATE = '{range .items[*]}{.metadata.labels.istio\\.io/tag}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\n"}{end}';
-
 /** Tag -> revision from the listing of the tags' injection webhooks (tag, revision per line). Pure. */
 export function tagsFrom(listing: string): Record<string, string> {
     return Object.fromEntries(
@@ -208,39 +206,54 @@ export function tagsFrom(listing: string): Record<string, string> {
     );
 }
 
+const ISTIOD_AND_TAGS_TEMPLATE =
+    `{range .items[*]}{.kind}{"\\t"}{.metadata.labels.app}{"\\t"}{.metadata.labels.istio\\.io/tag}{"\\t"}{.metadata.labels.istio\\.io/rev}{"\\t"}` +
+    `{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\t"}{.metadata.name}{"\\t"}` +
+    `{.spec.template.metadata.labels.${INSTANCE_LABEL.replace(/\./g, "\\.")}}{"\\n"}{end}`;
+
 /**
- * Reads the revisions installed in the Istio namespace and the revision tags, and the pods that run proxies (only
- * when asked: `withPods`).
+ * The revisions, their owners and pod instance labels, and the tags, from one listing of the Istio namespace's
+ * Deployments and the cluster's mutating webhooks (ISTIOD_AND_TAGS_TEMPLATE): istiod is a Deployment labelled
+ * app=istiod, a tag a webhook labelled istio.io/tag. Pure.
+ */
+export function istiodAndTagsFrom(listing: string): Omit<LiveMesh, "proxies"> {
+    const lines = listing
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => line.split("\t"));
+    const deployments = lines.filter(([kind, app]) => kind === "Deployment" && app === "istiod").map(([, , , ...rest]) => rest);
+    const tags = tagsFrom(
+        lines
+            .filter(([kind]) => kind === "MutatingWebhookConfiguration")
+            .map(([, , tag, revision]) => `${tag}\t${revision}`)
+            .join("\n"),
+    );
+    return {
+        revisions: deployments.map(([revision]) => revision),
+        owned: deployments.filter(([, forced]) => forced === "true").map(([revision]) => revision),
+        podInstanceLabels: Object.fromEntries(deployments.filter(([, , name, instance]) => name && instance).map(([, , name, instance]) => [name, instance])),
+        tags,
+    };
+}
+
+/**
+ * Reads the revisions installed in the Istio namespace and the revision tags (one kubectl call), and the pods that
+ * run proxies (only when asked: `withPods`).
  */
 export function readLiveMesh(
     access: KubeAccess,
     istioNamespace: string,
     withPods: (owned: readonly string[], tags: Readonly<Record<string, string>>) => boolean,
 ): LiveMesh {
-    const deployments = kubectlSync(access, [
-        "get",
-        "deployments",
-        "-n",
-        istioNamespace,
-        "-l",
-        "app=istiod",
-        "-o",
-        `jsonpath={range .items[*]}{.metadata.labels.istio\\.io/rev}{"\\t"}{.metadata.annotations.${PATCH_FORCE_ANNOTATION.replace(/\./g, "\\.")}}{"\\t"}` +
-            `{.metadata.name}{"\\t"}{.spec.template.metadata.labels.${INSTANCE_LABEL.replace(/\./g, "\\.")}}{"\\n"}{end}`,
-    ])
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => line.split("\t"));
-    const revisions = deployments.map(([revision]) => revision);
-    const owned = deployments.filter(([, forced]) => forced === "true").map(([revision]) => revision);
-    const podInstanceLabels = Object.fromEntries(deployments.filter(([, , name, instance]) => name && instance).map(([, , name, instance]) => [name, instance]));
-    const tags = tagsFrom(kubectlSync(access, ["get", "mutatingwebhookconfigurations", "-l", "istio.io/tag", "-o", `jsonpath=${TAGS_TEMPLATE}`]));
-    if (!withPods(owned, tags)) {
-        return { revisions, owned, proxies: [], tags, podInstanceLabels };
+    const live = istiodAndTagsFrom(
+        kubectlSync(access, ["get", "deployments.apps,mutatingwebhookconfigurations.admissionregistration.k8s.io", "-n", istioNamespace, "-o", `jsonpath=${ISTIOD_AND_TAGS_TEMPLATE}`]),
+    );
+    if (!withPods(live.owned ?? [], live.tags ?? {})) {
+        return { ...live, proxies: [] };
     }
     const proxies = kubectlSync(access, ["get", "pods", "--all-namespaces", "-l", "istio.io/rev", "-o", `jsonpath=${PODS_TEMPLATE}`])
         .split("\n")
         .map(proxyPodFrom)
         .filter((pod): pod is ProxyPod => pod !== undefined);
-    return { revisions, owned, proxies, tags, podInstanceLabels };
+    return { ...live, proxies };
 }

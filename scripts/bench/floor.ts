@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../test/e2e/workspace";
 import type { Context } from "./context";
-import { log } from "./processes";
+import { log, Sample } from "./processes";
 import { BenchStack, stackName } from "./stack";
 
 const FLOOR_PROGRAM = `"use strict";
@@ -35,16 +35,40 @@ new k8s.helm.v4.Chart(
 );
 `;
 
-/** The floor program's stack, in a folder of its own under the bench's scratch folder. */
-export function floorStack(context: Context, chartsFolder: string): BenchStack {
-    const dir = path.join(context.scratch, "floor");
+/**
+ * The engine's floor for N gateways: a plain JavaScript program with a kubernetes provider and, per gateway, a
+ * Namespace and Istio's gateway chart (ClusterIP), nothing else: no mesh, transform or component of its own. Its
+ * previews (from an empty state) give what each added gateway chart costs any Pulumi program.
+ */
+const GATEWAY_FLOOR_PROGRAM = `"use strict";
+const k8s = require("@pulumi/kubernetes");
+const provider = new k8s.Provider("k8s", { kubeconfig: process.env.KUBECONFIG });
+for (let i = 0; i < Number(process.env.BENCH_FLOOR_GATEWAYS); i++) {
+    const namespace = new k8s.core.v1.Namespace("floor-gw-" + i, { metadata: { name: "bench-floor-gw-" + i } }, { provider });
+    new k8s.helm.v4.Chart(
+        "floor-gw-" + i,
+        { chart: process.env.BENCH_FLOOR_GATEWAY_CHART, name: "gw-" + i, namespace: namespace.metadata.name, values: { service: { type: "ClusterIP" } } },
+        { provider },
+    );
+}
+`;
+
+/** A plain JavaScript program's folder under the bench's scratch folder. */
+function programFolder(context: Context, label: string, program: string): string {
+    const dir = path.join(context.scratch, label);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: bench-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "bench-floor", private: true, main: "index.js" }));
-    fs.writeFileSync(path.join(dir, "index.js"), FLOOR_PROGRAM);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: bench-${label}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n`);
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `bench-${label}`, private: true, main: "index.js" }));
+    fs.writeFileSync(path.join(dir, "index.js"), program);
     if (!fs.existsSync(path.join(dir, "node_modules"))) {
         fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"));
     }
+    return dir;
+}
+
+/** The floor program's stack, in a folder of its own under the bench's scratch folder. */
+export function floorStack(context: Context, chartsFolder: string): BenchStack {
+    const dir = programFolder(context, "floor", FLOOR_PROGRAM);
     const env = { ...context.env, BENCH_FLOOR_CHARTS: chartsFolder, BENCH_FLOOR_TAG: context.options.version };
     const stack = new BenchStack(stackName("floor"), dir, env, context.options.pulumiArgs);
     context.cleanups.push(async () => {
@@ -54,4 +78,11 @@ export function floorStack(context: Context, chartsFolder: string): BenchStack {
         }
     });
     return stack;
+}
+
+/** The gateways' floor program (`gatewayChart`: the folder of Istio's gateway chart); previews only, N per call. */
+export function gatewayFloorStack(context: Context, gatewayChart: string): (gateways: number) => Promise<Sample> {
+    const dir = programFolder(context, "floor-gateways", GATEWAY_FLOOR_PROGRAM);
+    const stack = new BenchStack(stackName("floor-gw"), dir, { ...context.env, BENCH_FLOOR_GATEWAY_CHART: gatewayChart }, context.options.pulumiArgs);
+    return (gateways) => stack.preview([], { BENCH_FLOOR_GATEWAYS: String(gateways) });
 }

@@ -4,7 +4,7 @@
  * it never fails on timing.
  *
  *   npm run bench [-- --runs 3] [--only base,namespaces,gateways,checkpoints,unit,readiness] [--namespaces 1,100,500,1000]
- *                 [--gateways 1,10,50,100] [--up-limit 900] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
+ *                 [--gateways 1,10,50,100] [--up-limit 900] [--baseline DIR] [--pulumi-arg=--parallel=16] [--env NAME=VALUE]
  *
  * One module per step (steps/): the warm-up (the program's first preview in the bench's new workspace), base (cold
  * up, no-op preview and up, destroy of the stack, the floor program and istioctl), namespaces and gateways (scaling),
@@ -53,7 +53,10 @@ const GOALS_OF: Partial<Record<StepName, readonly Omit<Goal, "measured">[]>> = {
         { figure: "no-op preview / engine floor's no-op preview", goal: "<= 1.10x the floor" },
     ],
     namespaces: [{ figure: "up, 1 to 500 enrolled namespaces", goal: "<= 2.00x, checkpoints kept" }],
-    gateways: [{ figure: "preview, 1 to 50 gateways", goal: "<= 1.30x" }],
+    gateways: [
+        { figure: "preview, 1 to 50 gateways", goal: "<= 1.30x" },
+        { figure: "preview, 1 to 50 gateways, each at the floor program's cost", goal: "<= 1.30x (the floor of the goal above)" },
+    ],
     unit: [{ figure: "unit suite (jest)", goal: "<= 15 s on 2 cores" }],
 };
 

@@ -1,8 +1,9 @@
 /** The bench's command line. */
+import * as path from "path";
 
 export const USAGE =
     "usage: npm run bench [-- --runs N] [--only base,namespaces,gateways,checkpoints,unit,readiness] [--namespaces 1,100,500,1000] " +
-    "[--gateways 1,10,50,100] [--up-limit SECONDS] [--version 1.30.3] [--floor-variants none,crds,slim,skip-metadata] [--pulumi-arg=ARG ...] [--env NAME=VALUE ...]";
+    "[--gateways 1,10,50,100] [--up-limit SECONDS] [--version 1.30.3] [--baseline DIR] [--floor-variants none,crds,slim,skip-metadata] [--pulumi-arg=ARG ...] [--env NAME=VALUE ...]";
 
 export const STEPS = ["base", "namespaces", "gateways", "checkpoints", "unit", "readiness"] as const;
 export type StepName = (typeof STEPS)[number];
@@ -16,6 +17,12 @@ export interface Options {
     /** The checkpoint floor's variants to run (steps/checkpoints.ts). */
     readonly floorVariants: readonly string[];
     readonly version: string;
+    /**
+     * An earlier checkout of the project (e.g. `git archive main | tar -x -C DIR`, with node_modules there or linked
+     * from this checkout): the base step times its no-op preview on the stack's own state, alternating with this
+     * checkout's, so before and after compare in one run.
+     */
+    readonly baseline?: string;
     /** Extra flags for every pulumi command (e.g. --parallel=16), to compare engine settings. */
     readonly pulumiArgs: readonly string[];
     /** Extra environment for every command (NAME=VALUE), to compare settings. */
@@ -47,7 +54,7 @@ export function parseOptions(argv: readonly string[]): Options {
         }
         values.set(match[1], [...(values.get(match[1]) ?? []), value]);
     }
-    const known = new Set(["runs", "only", "namespaces", "gateways", "up-limit", "version", "floor-variants", "pulumi-arg", "env"]);
+    const known = new Set(["runs", "only", "namespaces", "gateways", "up-limit", "version", "floor-variants", "baseline", "pulumi-arg", "env"]);
     for (const key of values.keys()) {
         if (!known.has(key)) {
             throw new Error(`unknown option --${key}\n${USAGE}`);
@@ -65,6 +72,7 @@ export function parseOptions(argv: readonly string[]): Options {
                 }
                 return n;
             });
+    const baseline = values.get("baseline")?.at(-1);
     const only = one("only").split(",");
     const unknownSteps = only.filter((step) => !(STEPS as readonly string[]).includes(step));
     if (unknownSteps.length > 0) {
@@ -77,6 +85,7 @@ export function parseOptions(argv: readonly string[]): Options {
         gateways: numbers("gateways"),
         upLimit: numbers("up-limit")[0],
         version: one("version"),
+        baseline: baseline === undefined ? undefined : path.resolve(baseline),
         floorVariants: one("floor-variants").split(","),
         pulumiArgs: values.get("pulumi-arg") ?? [],
         env: Object.fromEntries(

@@ -8,8 +8,12 @@ export class BenchStack {
         private readonly workDir: string,
         private readonly env: NodeJS.ProcessEnv,
         private readonly extraArgs: readonly string[],
+        /** False for a stack that exists already (another program's folder on the same stack and state). */
+        init = true,
     ) {
-        run("pulumi", ["stack", "init", name, "--non-interactive"], env, workDir);
+        if (init) {
+            run("pulumi", ["stack", "init", name, "--non-interactive"], env, workDir);
+        }
     }
 
     pulumi(args: readonly string[], timeoutSeconds = 3600, env: NodeJS.ProcessEnv = this.env): Promise<Sample> {
@@ -26,10 +30,11 @@ export class BenchStack {
 
     /**
      * A preview as `npm run preview` runs it: scripts/pulumi.sh skips the engine's per-step state checkpoints for
-     * previews (their state is discarded anyway). `--env PULUMI_SKIP_CHECKPOINTS=false` measures without.
+     * previews (their state is discarded anyway). `--env PULUMI_SKIP_CHECKPOINTS=false` measures without. `extraEnv`:
+     * settings of this preview only (a floor program's size).
      */
-    preview(args: readonly string[] = []): Promise<Sample> {
-        return this.pulumi(["preview", ...args], 3600, { ...this.env, PULUMI_SKIP_CHECKPOINTS: this.env.PULUMI_SKIP_CHECKPOINTS ?? "true" });
+    preview(args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<Sample> {
+        return this.pulumi(["preview", ...args], 3600, { ...this.env, PULUMI_SKIP_CHECKPOINTS: this.env.PULUMI_SKIP_CHECKPOINTS ?? "true", ...extraEnv });
     }
 
     destroy(timeoutSeconds?: number): Promise<Sample> {

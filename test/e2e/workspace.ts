@@ -25,16 +25,21 @@ export class ProjectFolder {
     /** The state backend of this folder (`file://...`), when it has one of its own. */
     readonly backendUrl?: string;
 
-    /** `ownBackend`: keep the state in the folder too (the stacks' names then need not be unique). */
-    constructor(prefix: string, options: { ownBackend?: boolean } = {}) {
+    /**
+     * `ownBackend`: keep the state in the folder too (the stacks' names then need not be unique). `root`: another
+     * checkout of the project to link instead of this one (the bench compares an earlier one's program); it needs
+     * node_modules of its own (or a link to these), as its modules are resolved from where they are.
+     */
+    constructor(prefix: string, options: { ownBackend?: boolean; root?: string } = {}) {
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
         if (options.ownBackend === true) {
             const backend = path.join(this.dir, ".state");
             fs.mkdirSync(backend);
             this.backendUrl = `file://${backend}`;
         }
+        const root = options.root ?? PROJECT_ROOT;
         for (const entry of LINKED) {
-            fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(this.dir, entry));
+            fs.symlinkSync(path.join(root, entry), path.join(this.dir, entry));
         }
     }
 

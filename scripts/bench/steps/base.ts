@@ -2,18 +2,21 @@
  * In each run: the stack's cold up (empty to Ready), no-op preview, no-op up and destroy; the same for the engine's
  * floor (floor.ts); then `istioctl install` (it waits for readiness), `istioctl uninstall --purge`, and the
  * render-only floor (`istioctl manifest generate`). Runs rotate which goes first. Medians of the runs, and ratios.
+ * With --baseline, an earlier checkout's program previews the stack's state too, beside this one's no-op preview.
  */
+import * as fs from "fs";
 import * as path from "path";
-import { deleteIstioCrds } from "../../../test/e2e/workspace";
+import { deleteIstioCrds, ProjectFolder } from "../../../test/e2e/workspace";
 import { Context, kubectl } from "../context";
 import { floorStack } from "../floor";
 import { istioctlFlags, istioctlManifests } from "../istioctl";
-import { log, measure, required, Sample, tailOf, totalCpu } from "../processes";
+import { isInterrupted, log, measure, required, Sample, tailOf, totalCpu } from "../processes";
 import { Goal, mebibytes, median, peak, ratioGoal, seconds, StepReport, table } from "../report";
-import { meshConfig, newMeshStack } from "../stack";
+import { BenchStack, meshConfig, newMeshStack } from "../stack";
 
 const COLD_UP = "stack: cold up (empty to Ready)";
 const NOOP_PREVIEW = "stack: no-op preview";
+const BASELINE_PREVIEW = "baseline program (--baseline): no-op preview";
 const NOOP_UP = "stack: no-op up";
 const FLOOR_UP = "floor program: cold up";
 const FLOOR_PREVIEW = "floor program: no-op preview";
@@ -33,6 +36,7 @@ export async function baseStep(context: Context): Promise<StepReport> {
     const stack = newMeshStack(context, "base");
     stack.configure(meshConfig(context, options.version));
     const floor = manifests === undefined ? undefined : floorStack(context, path.join(manifests, "charts"));
+    const baseline = baselineOf(context, stack.name, notes);
     const samples: Record<string, Sample[]> = {};
     // Only successful measurements count; a failed one is reported by the step that needed it.
     const record = (what: string, sample: Sample) => {
@@ -43,11 +47,28 @@ export async function baseStep(context: Context): Promise<StepReport> {
         return sample;
     };
 
+    let stackRuns = 0;
     const stackRun = async () => {
         required("cold up", record(COLD_UP, await stack.up()));
-        const preview = record(NOOP_PREVIEW, await stack.preview(["--expect-no-changes"]));
-        if (!preview.ok) {
-            notes.push(`the no-op preview found changes or failed:\n${tailOf(preview)}`);
+        // The baseline's preview goes first in every other run, so that neither is always the warmer one.
+        const previews = [
+            async () => {
+                const preview = record(NOOP_PREVIEW, await stack.preview(["--expect-no-changes"]));
+                if (!preview.ok) {
+                    notes.push(`the no-op preview found changes or failed:\n${tailOf(preview)}`);
+                }
+            },
+            async () => {
+                if (baseline !== undefined) {
+                    const preview = record(BASELINE_PREVIEW, await baseline.preview(["--expect-no-changes"]));
+                    if (!preview.ok) {
+                        notes.push(`the baseline's no-op preview found changes or failed:\n${tailOf(preview)}`);
+                    }
+                }
+            },
+        ];
+        for (const preview of stackRuns++ % 2 === 0 ? previews : [...previews].reverse()) {
+            await preview();
         }
         const up = record(NOOP_UP, await stack.pulumi(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
         if (!up.ok) {
@@ -95,11 +116,16 @@ export async function baseStep(context: Context): Promise<StepReport> {
         istioctlLeftovers();
     };
 
+    if (baseline !== undefined) {
+        // Its first run in its folder compiles its program; not counted.
+        log("  baseline program: first preview (not counted)");
+        await baseline.preview([]);
+    }
     const order = [stackRun, floorRun, istioctlRun];
-    for (let i = 0; i < options.runs; i++) {
+    for (let i = 0; i < options.runs && !isInterrupted(); i++) {
         log(`base, run ${i + 1} of ${options.runs}`);
         // Rotate which goes first, so that a trend in the machine's load does not favour one.
-        for (let j = 0; j < order.length; j++) {
+        for (let j = 0; j < order.length && !isInterrupted(); j++) {
             try {
                 await order[(i + j) % order.length]();
             } catch (error) {
@@ -154,10 +180,43 @@ export async function baseStep(context: Context): Promise<StepReport> {
                     info("cold up / engine floor's cold up", coldUp, med(FLOOR_UP)),
                     info("no-op preview / render floor (istioctl manifest generate)", noopPreview, med(RENDER_FLOOR)),
                     info("no-op up / no-op preview", med(NOOP_UP), noopPreview),
+                    ...(baseline === undefined
+                        ? []
+                        : [
+                              info("no-op preview / baseline's no-op preview", noopPreview, med(BASELINE_PREVIEW)),
+                              info("baseline's no-op preview / engine floor's", med(BASELINE_PREVIEW), med(FLOOR_PREVIEW)),
+                          ]),
                 ],
             ),
             ...notes.map((note) => `note: ${note}`),
         ].join("\n"),
         goals,
+    };
+}
+
+/**
+ * The --baseline checkout's no-op preview of the stack `stackName` (same state, same configuration, its own program),
+ * or undefined without --baseline.
+ */
+function baselineOf(context: Context, stackName: string, notes: string[]): { preview: (args: readonly string[]) => Promise<Sample> } | undefined {
+    const root = context.options.baseline;
+    if (root === undefined) {
+        return undefined;
+    }
+    const missing = ["index.ts", "node_modules"].filter((entry) => !fs.existsSync(path.join(root, entry)));
+    if (missing.length > 0) {
+        notes.push(`--baseline ${root} has no ${missing.join(" and no ")} (run npm ci there, or link this checkout's node_modules): no baseline measured`);
+        return undefined;
+    }
+    const folder = new ProjectFolder("mesh-bench-baseline", { root });
+    context.cleanups.push(() => folder.remove());
+    const stack = new BenchStack(stackName, folder.dir, context.env, context.options.pulumiArgs, false);
+    const stackFile = `Pulumi.${stackName}.yaml`;
+    return {
+        preview: (args) => {
+            // The stack file as this checkout's program last used it (configuration and encryption salt).
+            fs.copyFileSync(path.join(context.folder.dir, stackFile), path.join(folder.dir, stackFile));
+            return stack.preview(args);
+        },
     };
 }

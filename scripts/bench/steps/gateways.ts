@@ -1,15 +1,19 @@
 /**
- * N ingress gateways (ClusterIP, each in its own namespace) added to an installed mesh. Gateway pods are only
- * created once the injector serves, so istiod runs for real (scripts/istiod.sh) for this step; without a built
- * istiod (or charts of its version) only the previews are measured, and the output says so.
+ * N ingress gateways (ClusterIP, each in its own namespace) added to an installed mesh: the preview, the up, the no-op
+ * preview after it, and the up back to none. Gateway pods are only created once the injector serves, so istiod runs
+ * for real (scripts/istiod.sh) for this step; without a built istiod (or charts of its version) only the previews are
+ * measured, and the output says so. Beside each preview, the engine's floor for the same N (floor.ts: N namespaces
+ * and gateway charts in a plain program): what an added gateway costs any program, and so the ratio the goal would
+ * have if each gateway cost the stack no more than that.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { deleteIstioCrds, PROJECT_ROOT } from "../../../test/e2e/workspace";
 import type { Context } from "../context";
+import { gatewayFloorStack } from "../floor";
 import { builtIstioVersion } from "../istioctl";
 import { isInterrupted, log, required, run, tailOf } from "../processes";
-import { growthGoals, growthLine, seconds, StepReport, table } from "../report";
+import { growthGoals, growthLine, perAdded, Point, ratioGoal, seconds, StepReport, table } from "../report";
 import { meshConfig, newMeshStack } from "../stack";
 import { newSeries, predict, SCALING_HEADER, scalingRow, upThenNoopPreview } from "./scaling";
 
@@ -27,9 +31,12 @@ function istiodScript(context: Context): (command: "start" | "stop") => string {
     };
 }
 
+function chartsFor(version: string): string {
+    return (process.env.ISTIO_CHARTS_DIR ?? "").split("{version}").join(version);
+}
+
 /** Why the gateways cannot be installed for real here, or undefined when they can. */
 function withoutIstiod(built: string | undefined): string | undefined {
-    const chartsFor = (version: string) => (process.env.ISTIO_CHARTS_DIR ?? "").split("{version}").join(version);
     if (built === undefined) {
         return "istiod is not built (.local/bin/pilot-discovery): run scripts/tools/istio.sh";
     }
@@ -52,6 +59,13 @@ export async function gatewaysStep(context: Context): Promise<StepReport> {
         notes.push(`installs Istio ${version}, the release of the built istiod (the injection templates come from its charts)`);
     }
     const stack = newMeshStack(context, "gw");
+    const gatewayChart = path.join(chartsFor(version), "gateway");
+    const floorPreview = fs.existsSync(gatewayChart) ? gatewayFloorStack(context, gatewayChart) : undefined;
+    if (floorPreview === undefined) {
+        notes.push(`no gateway chart at ${gatewayChart}: the engine's floor is not measured`);
+    }
+    const floorRows: string[][] = [];
+    const floorPoints: Point[] = [];
     const mesh = (gateways: number) =>
         meshConfig(context, version, {
             namespaces: [],
@@ -100,6 +114,16 @@ export async function gatewaysStep(context: Context): Promise<StepReport> {
         const preview = required(`preview with ${n} gateways`, await stack.preview());
         series.previews.push({ n, seconds: preview.seconds });
         log(`  preview: ${seconds(preview.seconds)}`);
+        if (floorPreview !== undefined) {
+            const floor = await floorPreview(n);
+            log(`  floor program's preview: ${seconds(floor.seconds)}${floor.ok ? "" : " (FAILED)"}`);
+            if (floor.ok) {
+                floorPoints.push({ n, seconds: floor.seconds });
+                floorRows.push([String(n), seconds(floor.seconds), seconds(floor.cpuSeconds.program), seconds(floor.cpuSeconds.engine)]);
+            } else {
+                notes.push(`the floor program's preview with ${n} gateways failed:\n${tailOf(floor)}`);
+            }
+        }
         if (istiod === undefined) {
             rows.push(scalingRow(n, preview, { why: "not run" }, options.upLimit));
             continue;
@@ -121,6 +145,7 @@ export async function gatewaysStep(context: Context): Promise<StepReport> {
         rows.push(scalingRow(n, preview, { up, noop, teardown: removal, stateBytes }, options.upLimit));
     }
     await teardown();
+    const bound = floorBound(series.previews, floorPoints);
     return {
         section: [
             "Scaling: ingress gateways (N entries in mesh.gateways, ClusterIP, each in its own namespace, added to an installed mesh " +
@@ -129,10 +154,46 @@ export async function gatewaysStep(context: Context): Promise<StepReport> {
             growthLine("preview", "gateways", series.previews),
             growthLine("no-op preview", "gateways", series.noops),
             growthLine("up", "gateways", series.ups),
+            "",
+            "Engine floor: a plain program with N namespaces and gateway charts (floor.ts), preview from an empty state",
+            table(["N", "preview", "program CPU", "engine CPU"], floorRows),
+            growthLine("floor program's preview", "gateways", floorPoints),
+            ...bound.lines,
             ...notes.map((note) => `note: ${note}`),
         ]
             .filter((line) => line !== "")
             .join("\n"),
-        goals: growthGoals((n) => `preview, ${series.previews[0]?.n ?? 1} to ${n} gateways`, series.previews, GOAL_AT, 1.3, "<= 1.30x"),
+        goals: [...growthGoals((n) => `preview, ${series.previews[0]?.n ?? 1} to ${n} gateways`, series.previews, GOAL_AT, 1.3, "<= 1.30x"), ...bound.goals],
+    };
+}
+
+/**
+ * What the goal allows per added gateway (0.3x the stack's first preview over 49 added), against what the floor
+ * program pays per added gateway; and the ratio the stack's previews would have at GOAL_AT if each added gateway cost
+ * only the floor's, keeping the stack's first preview.
+ */
+function floorBound(previews: readonly Point[], floor: readonly Point[]): { lines: string[]; goals: ReturnType<typeof ratioGoal>[] } {
+    const first = previews[0];
+    if (first === undefined || floor.length < 2) {
+        return { lines: [], goals: [] };
+    }
+    const floorPerGateway = perAdded(floor[0], floor.at(-1)!);
+    const allowed = (0.3 * first.seconds) / (GOAL_AT - first.n);
+    const withFloorCost = first.seconds + floorPerGateway * (GOAL_AT - first.n);
+    const stackPerGateway = previews.length < 2 ? undefined : perAdded(first, previews.at(-1)!);
+    return {
+        lines: [
+            `per added gateway: the stack's preview ${stackPerGateway === undefined ? "-" : `${stackPerGateway.toFixed(3)} s`}, the floor program's ` +
+                `${floorPerGateway.toFixed(3)} s; the goal (<= 1.30x from ${first.n} to ${GOAL_AT}, from the stack's ${seconds(first.seconds)}) allows ${allowed.toFixed(3)} s`,
+        ],
+        goals: [
+            ratioGoal(
+                `preview, ${first.n} to ${GOAL_AT} gateways, each at the floor program's cost`,
+                withFloorCost,
+                first.seconds,
+                1.3,
+                "<= 1.30x (the floor of the goal above)",
+            ),
+        ],
     };
 }
