@@ -8,7 +8,8 @@
  * an injector (a dry-run pod is injected every second throughout the up), and leaves the existing `cacerts` as it was
  * (`pki.enabled: false`: the stack does not write a CA over the one the workloads trust). A preview then has nothing
  * to do. Then the stack is given the team's root (`pki.roots: [{source: config}]`): it takes the existing `cacerts`
- * over in place, with a new intermediate under that root, and istiod keeps its pod and keeps injecting.
+ * over in place (an import, then an update), with a new intermediate under that root, and istiod keeps its pod and
+ * keeps injecting; the imported Secret's data (the team's intermediate key) is in the state only as a secret.
  *
  * Then the same after a Helm-style install of the same charts (the `helm` binary is not needed: the stack's own
  * rendering of Istio's charts applied with server-side apply as field manager `helm`, with Helm's release annotations
@@ -24,7 +25,7 @@ import * as path from "path";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { certificateBodies } from "../../components/lifecycle/adoption";
 import { PATCH_FORCE_ANNOTATION } from "../../components/lifecycle/ownership";
-import { find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
+import { eventually, find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { istioctlFlags, istioctlManifests } from "../../scripts/bench/istioctl";
 import { builtIstioVersion, istiod, istiodSkipReason } from "./localIstiod";
 import { changes, clusterEnv, deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
@@ -90,6 +91,42 @@ function snapshot(): Snapshot {
             .sort((a, b) => a.name.localeCompare(b.name)),
         cacerts: { resourceVersion: cacerts?.metadata.resourceVersion, data: cacerts?.data },
     };
+}
+
+/**
+ * A private key's PEM header, as text and as the start of its base64 encoding (a Secret's data), and the start of a
+ * P-256 key's PKCS#8 body (the keys openssl makes here).
+ */
+const PRIVATE_KEY_MARKS = ["PRIVATE KEY-----", "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEH", Buffer.from("-----BEGIN PRIVATE KEY-----").toString("base64").slice(0, 24), Buffer.from("-----BEGIN EC PRIVATE KEY-----").toString("base64").slice(0, 24)];
+
+/** How the exported state marks a secret (the automation API exports it decrypted, beside this mark). */
+const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Where a private key stands in the clear in the exported state, outside of a value marked secret: "resource path"
+ * for each string that holds one.
+ */
+function privateKeysInTheClear(resources: readonly { urn: string }[]): string[] {
+    const found: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+        if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIGNATURE_KEY] === SECRET_SIGNATURE) {
+            return;
+        }
+        if (typeof value === "string") {
+            if (PRIVATE_KEY_MARKS.some((mark) => value.includes(mark))) {
+                found.push(where);
+            }
+        } else if (value !== null && typeof value === "object") {
+            for (const [key, entry] of Object.entries(value)) {
+                walk(entry, `${where}.${key}`);
+            }
+        }
+    };
+    for (const resource of resources) {
+        walk(resource, resource.urn.split("::").pop()!);
+    }
+    return found;
 }
 
 /** A dry-run pod of the revision, every second until stopped: each answer that is not an injected pod is kept. */
@@ -369,6 +406,9 @@ suite("adopting an istioctl install of the same release", () => {
         // object is new to the stack (the CA's keys and certificates are).
         expect(changes(steps).filter((step) => step.type === "kubernetes:core/v1:Secret").map((step) => step.op)).toEqual(["import", "update"]);
         expect(changes(steps).filter((step) => step.type.startsWith("kubernetes:") && !["import", "update"].includes(step.op))).toEqual([]);
+        // The import read the existing cacerts, its key included, into the state: no private key is there but as a
+        // secret, as PEM or base64-encoded PEM (the Secret's data), in any resource.
+        expect(privateKeysInTheClear(await stack.resources())).toEqual([]);
         expect(failures).toEqual([]);
 
         const after = snapshot();
@@ -426,7 +466,9 @@ suite("adopting a Helm-style install of the same charts", () => {
             kubectl(["apply", "--server-side", "--field-manager=helm", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: list }));
         const isCrd = (object: Record<string, unknown>) => object.kind === "CustomResourceDefinition";
         apply(objects.filter(isCrd));
-        kubectl(["wait", "--for", "condition=established", "--timeout=300s", "crd", "--all"]);
+        // A CRD the API server has not given a status yet fails `kubectl wait` at once: asked again until it has one.
+        const crdNames = objects.filter(isCrd).map((object) => `crd/${(object.metadata as { name: string }).name}`);
+        await eventually(() => kubectl(["wait", "--for", "condition=established", "--timeout=300s", ...crdNames]), 300);
         apply(objects.filter((object) => !isCrd(object)));
         // Helm's release records.
         for (const release of releases) {
