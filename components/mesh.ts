@@ -37,6 +37,9 @@ import { composedTransforms } from "./program/composedTransforms";
 import { MeshPolicy } from "./security/meshPolicy";
 import { forcedOwnershipTransform } from "./lifecycle/ownership";
 import { keptPodLabelsTransform } from "./lifecycle/keptPodLabels";
+import { adoptExistingTransform, existingObjects, kubectlLister } from "./lifecycle/existingObjects";
+import { allocatedFieldsTransform } from "./lifecycle/allocatedFields";
+import { hasCluster } from "./lifecycle/kube";
 import { LiveMesh } from "./lifecycle/revisionCensus";
 import { guardRevisionRemoval, removalGuardFor } from "./lifecycle/revisionRemoval";
 import { readinessGate } from "./readiness/readiness";
@@ -207,6 +210,8 @@ export class Mesh extends pulumi.ComponentResource {
             }
         }
         this.gatewayApi = gatewayApi.crds === "none" ? undefined : gatewayApi.crds === "managed" ? gatewayApi.version.text : "external";
+        // Before any child: an adoption needs the cluster readable when the objects are registered.
+        const adoption = settings.lifecycle.adoptExisting ? this.adoptExisting(args) : undefined;
 
         if (settings.pki.enabled) {
             this.certificateAuthority = new CertificateAuthority(
@@ -222,11 +227,20 @@ export class Mesh extends pulumi.ComponentResource {
         }
 
         // The stack owns what it applies: conflicts with other field managers are forced (lifecycle/ownership.ts).
-        // An istiod installed otherwise (istioctl, Helm) keeps its pods when taken over (lifecycle/keptPodLabels.ts).
+        // An istiod installed otherwise (istioctl, Helm) keeps its pods when taken over (lifecycle/keptPodLabels.ts),
+        // and with lifecycle.adoptExisting its objects are imported, then updated in place (lifecycle/existingObjects.ts);
+        // the cluster IPs of an adopted Service are the API server's, never a replacement (lifecycle/allocatedFields.ts).
         const childOpts: pulumi.ComponentResourceOptions = {
             parent: this,
             // One transform, so that each child's inputs are sent to the program once (program/composedTransforms.ts).
-            transforms: [composedTransforms(forcedOwnershipTransform, keptPodLabelsTransform(settings.namespace, live?.podInstanceLabels ?? {}))],
+            transforms: [
+                composedTransforms(
+                    forcedOwnershipTransform,
+                    allocatedFieldsTransform,
+                    keptPodLabelsTransform(settings.namespace, live?.podInstanceLabels ?? {}),
+                    ...(adoption !== undefined ? [adoption] : []),
+                ),
+            ],
         };
         let ownProvider: k8s.Provider | undefined;
         if (!hasKubernetesProvider(opts)) {
@@ -353,7 +367,7 @@ export class Mesh extends pulumi.ComponentResource {
         }
         this.enrollment = enrollmentReport(settings.namespaces, settings.istio.tags);
 
-        const gatewayNamespaces = this.gatewayNamespaces(name, settings, enrollment, ownProvider);
+        const gatewayNamespaces = this.gatewayNamespaces(name, settings, enrollment, ownProvider, childOpts.transforms);
         const gateways: Record<string, Gateway> = {};
         for (const gateway of settings.gateways.filter((entry) => entry.gatewayClass === undefined)) {
             gateways[gateway.name] = new Gateway(
@@ -450,6 +464,29 @@ export class Mesh extends pulumi.ComponentResource {
         });
     }
 
+    /** The transform that imports existing objects; the cluster must be readable before anything is registered. */
+    private adoptExisting(args: MeshArgs): pulumi.ResourceTransform {
+        const kubeconfig = args.cluster?.kubeconfig;
+        if (kubeconfig !== undefined && typeof kubeconfig !== "string") {
+            throw new pulumi.ResourceError(
+                "lifecycle.adoptExisting: mesh.cluster.kubeconfig is an Output, so the cluster's existing objects cannot be read before they are " +
+                    "registered. Fix: give the kubeconfig as a string for the adoption, or set lifecycle.adoptExisting: false",
+                this,
+                true,
+            );
+        }
+        const access = { kubeconfig, context: args.cluster?.context };
+        if (!hasCluster(access)) {
+            throw new pulumi.ResourceError(
+                "lifecycle.adoptExisting: there is no cluster to read (no mesh.cluster.kubeconfig, KUBECONFIG or ~/.kube/config). " +
+                    "Fix: set mesh.cluster.kubeconfig to the cluster to adopt, or set lifecycle.adoptExisting: false",
+                this,
+                true,
+            );
+        }
+        return adoptExistingTransform(existingObjects(kubectlLister(access)));
+    }
+
     /**
      * One Namespace per gateway namespace, shared by the gateways there; a namespace that is also enrolled is the
      * enrollment's. The Namespace keeps the identity it had as the first gateway's child (an alias), so existing
@@ -460,6 +497,7 @@ export class Mesh extends pulumi.ComponentResource {
         settings: MeshSettings,
         enrollment: Enrollment | undefined,
         provider: k8s.Provider | undefined,
+        transforms: pulumi.ResourceTransform[] | undefined,
     ): Record<string, pulumi.Output<string>> {
         const namespaces: Record<string, pulumi.Output<string>> = {};
         for (const gateway of settings.gateways) {
@@ -476,7 +514,7 @@ export class Mesh extends pulumi.ComponentResource {
             namespaces[namespace] = new k8s.core.v1.Namespace(
                 `${name}-gateway-namespace-${namespace}`,
                 { metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "istio" } } },
-                { parent: this, provider, aliases: [{ name: `${name}-gateway-${gateway.name}-namespace`, parent: formerParent }] },
+                { parent: this, provider, transforms, aliases: [{ name: `${name}-gateway-${gateway.name}-namespace`, parent: formerParent }] },
             ).metadata.name;
         }
         return namespaces;

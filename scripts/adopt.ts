@@ -3,9 +3,11 @@
  *
  *   npm run adopt -- [stack]          (default: dev; the cluster of npm run up)
  *
- * It runs the stack's preview, and for every Kubernetes object the preview creates, asks the API server what
- * server-side apply would make of it (`kubectl diff --server-side --force-conflicts`, as the stack applies): an
- * object that exists is taken over and updated in place (the fields that change are listed), or is left as it is;
+ * It runs the stack's preview, and for every Kubernetes object new to the engine (a create, or with
+ * lifecycle.adoptExisting an import and its update), asks the API server what server-side apply would make of it
+ * (`kubectl diff --server-side --force-conflicts`, as the stack applies): an object that exists is taken over and
+ * updated in place (the fields that change are listed), or is left as it is, and the report says how the preview
+ * shows them (imports, or creates when lifecycle.adoptExisting is off);
  * a Deployment or DaemonSet whose pod template changes restarts its pods (named). Then the CA: with pki.enabled, an
  * existing `cacerts` Secret is taken over in place when the stack is given its root (pki.roots with source config:
  * a new intermediate under the root the workloads trust); otherwise the stack's CA would replace the one the mesh
@@ -19,7 +21,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
-import { adoptionReport, AdoptedObject, changedPaths, PreviewStep } from "../components/lifecycle/adoption";
+import { adoptionReport, changedPaths, objectKey, plannedObjects, PreviewStep } from "../components/lifecycle/adoption";
 
 // The project folder npm runs it in (its stack files and state), also when the scripts are linked into another one.
 const root = process.cwd();
@@ -127,24 +129,26 @@ function main(argv: readonly string[]): number {
     const kubeconfig =
         process.env.KUBECONFIG || (fs.existsSync(path.join(os.homedir(), ".kube", "config")) ? undefined : fs.existsSync(localCluster) ? localCluster : undefined);
     const steps = preview(stack);
-    const objects = steps
-        .filter((step) => step.op === "create" && step.newState?.custom === true && step.newState.type.startsWith("kubernetes:"))
-        // Without the provider's own bookkeeping keys (__fieldManager, __initialApiVersion).
-        .map((step) => Object.fromEntries(Object.entries(step.newState!.inputs ?? {}).filter(([key]) => !key.startsWith("__"))))
+    // The objects new to the engine: creates, and imports (lifecycle.adoptExisting) with the update that follows.
+    const planned = plannedObjects(steps)
         // Secrets' data is hidden in a preview; the CA Secret is judged on its own below.
-        .filter((object) => object.kind !== "Secret");
-    const diffs = serverSideDiff(objects, kubeconfig);
-    const adopted: AdoptedObject[] = [...diffs.entries()].map(([key, { live, merged }]) => {
+        .filter((entry) => entry.object.kind !== "Secret");
+    const opsByKey = new Map(planned.map((entry) => [objectKey(entry.object), entry.ops]));
+    const diffs = serverSideDiff(
+        planned.map((entry) => entry.object),
+        kubeconfig,
+    );
+    const adopted = [...diffs.entries()].map(([key, { live, merged }]) => {
         const [kind, namespace, name] = key.split("/");
-        return { kind, namespace, name, changed: changedPaths(live, merged) };
+        return { kind, namespace, name, changed: changedPaths(live, merged), ops: opsByKey.get(key) ?? [] };
     });
     const istioNamespace = "istio-system";
     const report = adoptionReport({
         steps,
         adopted,
-        created: objects.length - adopted.length,
+        created: planned.length - adopted.length,
         ca: {
-            pluginCa: steps.some((step) => step.op === "create" && step.newState?.type === "kubernetes:core/v1:Secret" && step.urn.endsWith("-cacerts")),
+            pluginCa: steps.some((step) => ["create", "import"].includes(step.op) && step.newState?.type === "kubernetes:core/v1:Secret" && step.urn.endsWith("-cacerts")),
             existingCacerts: exists("secret", "cacerts", istioNamespace, kubeconfig),
             selfSignedCa: exists("secret", "istio-ca-secret", istioNamespace, kubeconfig),
             existingRoots: existingRoots(istioNamespace, kubeconfig),

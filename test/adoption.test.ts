@@ -2,7 +2,7 @@
  * Judging the adoption of an existing install: which fields the first up changes in place, which pods restart, and
  * whether the CA stays.
  */
-import { adoptionReport, AdoptedObject, certificateBodies, changedPaths, keepsExistingRoots } from "../components/lifecycle/adoption";
+import { adoptionReport, AdoptedObject, certificateBodies, changedPaths, keepsExistingRoots, objectKey, plannedObjects, PreviewStep } from "../components/lifecycle/adoption";
 import { keptPodLabelsTransform, withKeptPodLabels } from "../components/lifecycle/keptPodLabels";
 
 const deploymentLive = {
@@ -62,6 +62,44 @@ describe("the adoption report", () => {
             "FAIL  pods restart: Deployment istiod-1-30-3 (spec.template.spec.containers)",
             "FAIL  istiod runs its own self-signed CA (istio-ca-secret): a plug-in CA is a new root that running workloads do not trust; set pki.enabled: false to keep it, or rotate the root as a planned change",
         ]);
+    });
+});
+
+describe("the objects of the preview an adoption concerns", () => {
+    const deploymentUrn = "urn:pulumi:dev::istio-mesh::mesh:istio:Mesh$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:Deployment::mesh-istiod:istio-system/istiod-1-31-0";
+    const policyUrn = "urn:pulumi:dev::istio-mesh::mesh:istio:Mesh$kubernetes:security.istio.io/v1:PeerAuthentication::mesh-policy-mtls";
+    const goal = { kind: "Deployment", metadata: { name: "istiod-1-31-0", namespace: "istio-system" }, __fieldManager: "pulumi-kubernetes-x" };
+    const steps: PreviewStep[] = [
+        { op: "import", urn: deploymentUrn, newState: { type: "kubernetes:apps/v1:Deployment", custom: true, inputs: { kind: "Deployment", metadata: { name: "istiod-1-31-0" } } } },
+        { op: "update", urn: deploymentUrn, newState: { type: "kubernetes:apps/v1:Deployment", custom: true, inputs: goal } },
+        { op: "create", urn: policyUrn, newState: { type: "kubernetes:security.istio.io/v1:PeerAuthentication", custom: true, inputs: { kind: "PeerAuthentication", metadata: { name: "default" } } } },
+        { op: "update", urn: "urn:pulumi:dev::istio-mesh::kubernetes:core/v1:ConfigMap::in-state", newState: { type: "kubernetes:core/v1:ConfigMap", custom: true, inputs: {} } },
+        { op: "create", urn: "urn:pulumi:dev::istio-mesh::tls:index/privateKey:PrivateKey::mesh-ca-root", newState: { type: "tls:index/privateKey:PrivateKey", custom: true } },
+    ];
+
+    test("an import and its update are one object, the stack's own (the last goal, without the provider's keys); objects in the state are not", () => {
+        expect(plannedObjects(steps)).toEqual([
+            { urn: deploymentUrn, ops: ["import", "update"], object: { kind: "Deployment", metadata: { name: "istiod-1-31-0", namespace: "istio-system" } } },
+            { urn: policyUrn, ops: ["create"], object: { kind: "PeerAuthentication", metadata: { name: "default" } } },
+        ]);
+        expect(plannedObjects(steps).map((entry) => objectKey(entry.object))).toEqual(["Deployment/istio-system/istiod-1-31-0", "PeerAuthentication//default"]);
+    });
+
+    test("the report says how the preview shows the existing objects: imports, or creates with the key to set", () => {
+        const ca = { pluginCa: false, existingCacerts: false, selfSignedCa: true };
+        const adopted = (ops: string[]) => [{ kind: "Deployment", namespace: "istio-system", name: "istiod-1-31-0", changed: [], ops }];
+        expect(adoptionReport({ steps, adopted: adopted(["import", "update"]), created: 1, ca }).lines.slice(0, 3)).toEqual([
+            "1 existing object(s) taken over in place (server-side apply, conflicts forced): 0 updated, 1 unchanged",
+            "  the preview imports 1 of them (= import, then ~ update where the stack's object differs)",
+            "1 new object(s) created",
+        ]);
+        expect(adoptionReport({ steps, adopted: adopted(["create"]), created: 1, ca }).lines[1]).toBe(
+            "  the preview shows 1 of them as creates (to the engine they are new; the up applies them in place): set lifecycle.adoptExisting: true for a preview that imports them",
+        );
+        // An import that the engine would replace is no adoption.
+        const replaced = adoptionReport({ steps: [...steps, { op: "import-replacement", urn: deploymentUrn }], adopted: adopted(["import-replacement"]), created: 0, ca });
+        expect(replaced.safe).toBe(false);
+        expect(replaced.lines).toContain("FAIL  1 step(s) delete or replace: import-replacement mesh-istiod:istio-system/istiod-1-31-0");
     });
 });
 

@@ -323,15 +323,16 @@ describe("the readiness and lifecycle keys", () => {
     test("defaults: probe serving in default for up to 300 s; a revision in use is never removed", () => {
         const settings = settingsWith();
         expect(settings.readiness).toEqual({ probe: "serving", probeNamespace: "default", timeoutSeconds: 300 });
-        expect(settings.lifecycle).toEqual({ forceRevisionRemoval: false });
+        expect(settings.lifecycle).toEqual({ forceRevisionRemoval: false, adoptExisting: false });
     });
 
     test("bad values are reported with their key path and the fix", () => {
-        expect(configProblems({ istio: { version: "1.30.3" }, readiness: { probe: "sometimes", timeoutSeconds: 1, probeNamespace: "Bad_NS" }, lifecycle: { forceRevisionRemoval: "yes" } })).toEqual([
+        expect(configProblems({ istio: { version: "1.30.3" }, readiness: { probe: "sometimes", timeoutSeconds: 1, probeNamespace: "Bad_NS" }, lifecycle: { forceRevisionRemoval: "yes", adoptExisting: 1 } })).toEqual([
             "mesh.readiness.probe: got \"sometimes\"; allowed: one of \"serving\", \"skip\". Fix: pulumi config set --path 'mesh.readiness.probe' serving",
             "mesh.readiness.probeNamespace: got \"Bad_NS\"; allowed: a namespace name (a DNS label). Fix: e.g. default",
             "mesh.readiness.timeoutSeconds: got 1; allowed: at least 10 seconds (istiod needs a few to start). Fix: e.g. 300",
             "mesh.lifecycle.forceRevisionRemoval: got \"yes\"; allowed: a boolean. Fix: write mesh.lifecycle.forceRevisionRemoval as a boolean (true or false, without quotes)",
+            "mesh.lifecycle.adoptExisting: got 1; allowed: a boolean. Fix: write mesh.lifecycle.adoptExisting as a boolean (true or false, without quotes)",
         ]);
     });
 

@@ -20,6 +20,7 @@ export const readinessSchema = z.strictObject({
 
 export const lifecycleSchema = z.strictObject({
     forceRevisionRemoval: z.boolean().optional(),
+    adoptExisting: z.boolean().optional(),
 });
 
 /** The readiness gate: when istiod counts as serving (README "What it installs"). */
@@ -36,6 +37,12 @@ export interface ReadinessConfig {
 export interface LifecycleConfig {
     /** Remove a revision even while pods run its proxies. @default `false` */
     readonly forceRevisionRemoval?: boolean;
+    /**
+     * Import every object the stack applies that already exists in the cluster and is not in the stack's state (an
+     * install made with istioctl or Helm): the preview and the up show it as `import` then an update in place, not as
+     * a create. @default `false`
+     */
+    readonly adoptExisting?: boolean;
 }
 
 export interface ReadinessSettings {
@@ -49,6 +56,8 @@ export interface ReadinessSettings {
 export interface LifecycleSettings {
     /** Remove a revision even while pods run its proxies. */
     readonly forceRevisionRemoval: boolean;
+    /** Import the objects that exist in the cluster and are not in the state (lifecycle/existingObjects.ts). */
+    readonly adoptExisting: boolean;
 }
 
 export function toReadinessSettings(input: z.infer<typeof readinessSchema> | undefined): ReadinessSettings {
@@ -63,6 +72,10 @@ export function toReadinessSettings(input: z.infer<typeof readinessSchema> | und
 }
 
 export function toLifecycleSettings(input: z.infer<typeof lifecycleSchema> | undefined): LifecycleSettings {
-    // Off: proxies cut off their control plane are an outage, so removing a revision in use takes a deliberate key.
-    return { forceRevisionRemoval: input?.forceRevisionRemoval ?? false };
+    return {
+        // Off: proxies cut off their control plane are an outage, so removing a revision in use takes a deliberate key.
+        forceRevisionRemoval: input?.forceRevisionRemoval ?? false,
+        // Off: it lists the cluster's objects of every kind the stack applies on each run, which only an adoption needs.
+        adoptExisting: input?.adoptExisting ?? false,
+    };
 }

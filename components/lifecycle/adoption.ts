@@ -10,6 +10,43 @@ export interface PreviewStep {
     readonly newState?: { readonly type: string; readonly custom?: boolean; readonly inputs?: Record<string, unknown> };
 }
 
+/** Ops of the engine that delete an object (or make a new one in its place): never part of an adoption. */
+const DESTRUCTIVE_OPS = ["delete", "replace", "create-replacement", "delete-replaced", "import-replacement", "discard"];
+
+/** A Kubernetes object of the preview: the engine's ops for it, in order, and the object the stack applies. */
+export interface PlannedObject {
+    readonly urn: string;
+    readonly ops: readonly string[];
+    /** The stack's object (the goal of the last step), without the provider's own keys (`__fieldManager`, ...). */
+    readonly object: Record<string, unknown>;
+}
+
+/**
+ * The Kubernetes objects that are new to the engine (a create, or an import with lifecycle.adoptExisting): the ones
+ * an adoption concerns. A URN appears once, with every op of its steps (an import is followed by its update). Pure.
+ */
+export function plannedObjects(steps: readonly PreviewStep[]): PlannedObject[] {
+    const byUrn = new Map<string, { ops: string[]; inputs?: Record<string, unknown> }>();
+    for (const step of steps) {
+        if (step.newState?.custom !== true || !step.newState.type.startsWith("kubernetes:")) {
+            continue;
+        }
+        const entry = byUrn.get(step.urn) ?? { ops: [] };
+        entry.ops.push(step.op);
+        entry.inputs = step.newState.inputs ?? entry.inputs;
+        byUrn.set(step.urn, entry);
+    }
+    return [...byUrn.entries()]
+        .filter(([, entry]) => entry.ops.includes("create") || entry.ops.includes("import"))
+        .map(([urn, entry]) => ({ urn, ops: entry.ops, object: Object.fromEntries(Object.entries(entry.inputs ?? {}).filter(([key]) => !key.startsWith("__"))) }));
+}
+
+/** "Kind/namespace/name" of an object, how adopted objects are matched with the preview's. Pure. */
+export function objectKey(object: { readonly kind?: unknown; readonly metadata?: unknown }): string {
+    const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+    return `${String(object.kind)}/${typeof metadata.namespace === "string" ? metadata.namespace : ""}/${String(metadata.name)}`;
+}
+
 /** An object that exists and that the first up takes over, with the fields server-side apply changes. */
 export interface AdoptedObject {
     readonly kind: string;
@@ -39,7 +76,8 @@ const WORKLOAD_KINDS = new Set(["Deployment", "DaemonSet", "StatefulSet"]);
 
 export interface AdoptionInput {
     readonly steps: readonly PreviewStep[];
-    readonly adopted: readonly AdoptedObject[];
+    /** Existing objects (kubectl diff found them), each with the engine's ops for it (`import`, or `create`). */
+    readonly adopted: readonly (AdoptedObject & { readonly ops?: readonly string[] })[];
     /** Objects of the preview that do not exist yet. */
     readonly created: number;
     readonly ca: {
@@ -73,13 +111,24 @@ export function keepsExistingRoots(existingRoots: string | undefined, stackRoots
 /** The report, and whether the first up is safe (in place only: nothing deleted or replaced, no pod restarts, same CA). */
 export function adoptionReport(input: AdoptionInput): { readonly lines: string[]; readonly safe: boolean } {
     const lines: string[] = [];
-    const destructive = input.steps.filter((step) => ["delete", "replace", "create-replacement", "delete-replaced"].includes(step.op));
+    const destructive = input.steps.filter((step) => DESTRUCTIVE_OPS.includes(step.op));
     const updated = input.adopted.filter((object) => object.changed.length > 0);
     const unchanged = input.adopted.filter((object) => object.changed.length === 0);
     const restarts = updated.filter((object) => WORKLOAD_KINDS.has(object.kind) && object.changed.some((change) => change.startsWith("spec.template")));
     lines.push(`${input.adopted.length} existing object(s) taken over in place (server-side apply, conflicts forced): ${updated.length} updated, ${unchanged.length} unchanged`);
     for (const object of updated) {
         lines.push(`  ~ ${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}: ${object.changed.join(", ")}`);
+    }
+    const imported = input.adopted.filter((object) => object.ops?.includes("import"));
+    const asCreates = input.adopted.filter((object) => object.ops?.includes("create"));
+    if (imported.length > 0) {
+        lines.push(`  the preview imports ${imported.length} of them (= import, then ~ update where the stack's object differs)`);
+    }
+    if (asCreates.length > 0) {
+        lines.push(
+            `  the preview shows ${asCreates.length} of them as creates (to the engine they are new; the up applies them in place): ` +
+                "set lifecycle.adoptExisting: true for a preview that imports them",
+        );
     }
     lines.push(`${input.created} new object(s) created`);
     if (destructive.length > 0) {

@@ -1,12 +1,19 @@
 /**
  * Adopting an istioctl install of the same release, on a real API server with the real engine and a real istiod
  * (scripts/istiod.sh): the team's own CA is already in `cacerts`, `istioctl install --revision` runs, istiod serves
- * from that CA. Then `npm run adopt` says the first up is in place, and the up takes every object over without a pod
+ * from that CA. With `lifecycle.adoptExisting`, the engine's own preview (`pulumi preview --json`) shows every existing
+ * object as an import (then an update in place), never a create, and only the objects that do not exist as creates.
+ * Then `npm run adopt` says the first up is in place, and the up takes every object over without a pod
  * restart (istiod's pod keeps its UID and restart count, its Deployment its pod template), without a moment without
  * an injector (a dry-run pod is injected every second throughout the up), and leaves the existing `cacerts` as it was
  * (`pki.enabled: false`: the stack does not write a CA over the one the workloads trust). A preview then has nothing
  * to do. Then the stack is given the team's root (`pki.roots: [{source: config}]`): it takes the existing `cacerts`
- * over in place, with a new intermediate under that root, and istiod keeps its pod and keeps injecting.
+ * over in place (an import, then an update), with a new intermediate under that root, and istiod keeps its pod and
+ * keeps injecting; the imported Secret's data (the team's intermediate key) is in the state only as a secret.
+ *
+ * Then the same after a Helm-style install of the same charts (the `helm` binary is not needed: the stack's own
+ * rendering of Istio's charts applied with server-side apply as field manager `helm`, with Helm's release annotations
+ * and a release record): the preview imports every object, the up keeps them all and istiod's pod.
  *
  * Run with `bash scripts/e2e.sh test/e2e/adoption.e2e.test.ts`. It needs Istio's charts of the release istiod and
  * istioctl were built for (scripts/tools/istio.sh) in ISTIO_CHARTS_DIR.
@@ -17,7 +24,8 @@ import * as os from "os";
 import * as path from "path";
 import { CHARTS_DIRECTORY_ENV } from "../../components/config/load";
 import { certificateBodies } from "../../components/lifecycle/adoption";
-import { find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
+import { PATCH_FORCE_ANNOTATION } from "../../components/lifecycle/ownership";
+import { eventually, find, getJson, kubectl, KubeObject } from "../../components/verify/kubectl";
 import { istioctlFlags, istioctlManifests } from "../../scripts/bench/istioctl";
 import { builtIstioVersion, istiod, istiodSkipReason } from "./localIstiod";
 import { changes, clusterEnv, deleteIstioCrds, E2eWorkspace, PROJECT_ROOT } from "./workspace";
@@ -85,6 +93,42 @@ function snapshot(): Snapshot {
     };
 }
 
+/**
+ * A private key's PEM header, as text and as the start of its base64 encoding (a Secret's data), and the start of a
+ * P-256 key's PKCS#8 body (the keys openssl makes here).
+ */
+const PRIVATE_KEY_MARKS = ["PRIVATE KEY-----", "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEH", Buffer.from("-----BEGIN PRIVATE KEY-----").toString("base64").slice(0, 24), Buffer.from("-----BEGIN EC PRIVATE KEY-----").toString("base64").slice(0, 24)];
+
+/** How the exported state marks a secret (the automation API exports it decrypted, beside this mark). */
+const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Where a private key stands in the clear in the exported state, outside of a value marked secret: "resource path"
+ * for each string that holds one.
+ */
+function privateKeysInTheClear(resources: readonly { urn: string }[]): string[] {
+    const found: string[] = [];
+    const walk = (value: unknown, where: string): void => {
+        if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIGNATURE_KEY] === SECRET_SIGNATURE) {
+            return;
+        }
+        if (typeof value === "string") {
+            if (PRIVATE_KEY_MARKS.some((mark) => value.includes(mark))) {
+                found.push(where);
+            }
+        } else if (value !== null && typeof value === "object") {
+            for (const [key, entry] of Object.entries(value)) {
+                walk(entry, `${where}.${key}`);
+            }
+        }
+    };
+    for (const resource of resources) {
+        walk(resource, resource.urn.split("::").pop()!);
+    }
+    return found;
+}
+
 /** A dry-run pod of the revision, every second until stopped: each answer that is not an injected pod is kept. */
 function injectorWatch(): { stop: () => Promise<{ probes: number; failures: string[] }> } {
     const pod = JSON.stringify({
@@ -122,6 +166,108 @@ function injectorWatch(): { stop: () => Promise<{ probes: number; failures: stri
             return { probes, failures };
         },
     };
+}
+
+/** One step of `pulumi preview --json`. */
+interface JsonStep {
+    readonly op: string;
+    readonly urn: string;
+    readonly newState?: { readonly type: string; readonly custom?: boolean; readonly inputs?: Record<string, unknown> };
+    readonly detailedDiff?: Record<string, { readonly kind: string }>;
+}
+
+/** `npm run preview`'s engine run with `--json` (scripts/pulumi.sh, refresh included), its steps and how long it took. */
+function previewJson(stack: E2eWorkspace): { steps: JsonStep[]; seconds: number } {
+    const started = Date.now();
+    const result = spawnSync("bash", ["scripts/pulumi.sh", "preview", "--json"], {
+        cwd: stack.workDir,
+        env: { ...process.env, ...clusterEnv(), STACK: stack.stackName },
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const output = JSON.parse(result.stdout || "{}") as { steps?: JsonStep[]; diagnostics?: { message: string; severity: string }[] };
+    if (result.status !== 0) {
+        throw new Error(`preview --json failed (exit ${result.status}): ${(output.diagnostics ?? []).map((entry) => entry.message).join("\n")}${result.stderr}`);
+    }
+    return { steps: output.steps ?? [], seconds };
+}
+
+interface PlannedObject {
+    readonly urn: string;
+    readonly kind: string;
+    readonly namespace?: string;
+    readonly name: string;
+    readonly ops: string[];
+}
+
+/** The Kubernetes objects of a preview, one per URN with the ops of its steps in order. */
+function kubernetesObjects(steps: readonly JsonStep[]): PlannedObject[] {
+    const byUrn = new Map<string, PlannedObject>();
+    for (const step of steps) {
+        if (step.newState?.custom !== true || !step.newState.type.startsWith("kubernetes:")) {
+            continue;
+        }
+        const metadata = (step.newState.inputs?.metadata ?? {}) as { name?: string; namespace?: string };
+        const entry = byUrn.get(step.urn) ?? { urn: step.urn, kind: step.newState.type, namespace: metadata.namespace, name: metadata.name ?? "", ops: [] };
+        entry.ops.push(step.op);
+        byUrn.set(step.urn, entry);
+    }
+    return [...byUrn.values()];
+}
+
+/** True when the object exists in the cluster (asked one by one, independently of the stack's own listing). */
+function existsLive(object: PlannedObject): boolean {
+    const [, group, version, kind] = /^kubernetes:([^:/]+)\/([^:/]+):(\w+)$/.exec(object.kind)!;
+    const resource = `${kind}.${version}.${group === "core" ? "" : group}`;
+    const result = spawnSync("kubectl", ["get", resource, object.name, ...(object.namespace ? ["-n", object.namespace] : []), "-o", "name"], { encoding: "utf8" });
+    return result.status === 0;
+}
+
+/** Op counts of a preview's steps, e.g. {import: 37, update: 12, create: 3}. */
+function opCounts(steps: readonly { op: string }[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const step of steps) {
+        counts[step.op] = (counts[step.op] ?? 0) + 1;
+    }
+    return counts;
+}
+
+/**
+ * The adoption as the engine previews it: every Kubernetes object of the stack that exists is an import (then, where
+ * the stack's object differs, an update), every one that does not is a create; nothing is deleted or replaced.
+ * Returns the existing objects' count.
+ */
+function expectImportsOfExisting(steps: readonly JsonStep[], label: string): number {
+    const objects = kubernetesObjects(steps);
+    const existing = objects.filter(existsLive);
+    const missing = objects.filter((object) => !existing.includes(object));
+    console.log(
+        `${label}: preview ops ${JSON.stringify(opCounts(steps))}; ${objects.length} Kubernetes objects, ${existing.length} exist ` +
+            `(ops ${JSON.stringify(opCounts(existing.flatMap((object) => object.ops.map((op) => ({ op })))))}), ${missing.length} do not ` +
+            `(${missing.map((object) => `${object.kind.split(":").pop()} ${object.name}`).join(", ")})`,
+    );
+    // What the updates after the imports show: the paths of their diffs, by kind of change.
+    const diffKinds: Record<string, number> = {};
+    for (const step of steps.filter((entry) => entry.op === "update" && entry.newState?.type.startsWith("kubernetes:"))) {
+        for (const change of Object.values(step.detailedDiff ?? {})) {
+            diffKinds[change.kind] = (diffKinds[change.kind] ?? 0) + 1;
+        }
+    }
+    const istiodUpdate = steps.find((entry) => entry.op === "update" && entry.newState?.type === "kubernetes:apps/v1:Deployment");
+    console.log(
+        `${label}: the updates' diffs, paths by kind ${JSON.stringify(diffKinds)}; istiod's Deployment: ` +
+            Object.entries(istiodUpdate?.detailedDiff ?? {})
+                .map(([diffPath, change]) => `${change.kind} ${diffPath}`)
+                .join(", "),
+    );
+    expect(existing.length).toBeGreaterThan(0);
+    // An existing object: import first, then at most an update in place.
+    expect(existing.filter((object) => object.ops[0] !== "import" || object.ops.slice(1).some((op) => op !== "update")).map((object) => `${object.urn}: ${object.ops.join(",")}`)).toEqual([]);
+    // A missing one: a create, nothing else.
+    expect(missing.filter((object) => object.ops.join(",") !== "create").map((object) => `${object.urn}: ${object.ops.join(",")}`)).toEqual([]);
+    expect(steps.filter((step) => ["delete", "replace", "create-replacement", "delete-replaced", "import-replacement"].includes(step.op))).toEqual([]);
+    return existing.length;
 }
 
 suite("adopting an istioctl install of the same release", () => {
@@ -169,8 +315,25 @@ suite("adopting an istioctl install of the same release", () => {
             // The team's CA stays the one istiod signs with: the stack leaves cacerts to its owner.
             pki: { enabled: false },
             cluster: { kubeconfig },
+            // The preview shows the existing objects as imports.
+            lifecycle: { adoptExisting: true },
         });
         await stack.stack();
+
+        const preview = previewJson(stack);
+        console.log(`adoption preview (pulumi preview --json, refresh included): ${preview.seconds.toFixed(1)} s`);
+        const existing = expectImportsOfExisting(preview.steps, "istioctl adoption");
+        // istioctl's objects the stack also applies are among them.
+        const imported = kubernetesObjects(preview.steps).filter((object) => object.ops[0] === "import");
+        for (const [kind, name] of [
+            ["kubernetes:apps/v1:Deployment", `istiod-${revision}`],
+            ["kubernetes:core/v1:Service", `istiod-${revision}`],
+            ["kubernetes:core/v1:ConfigMap", `istio-${revision}`],
+            ["kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "virtualservices.networking.istio.io"],
+            ["kubernetes:core/v1:Namespace", ISTIO_NAMESPACE],
+        ]) {
+            expect(imported.filter((object) => object.kind === kind && object.name === name).length).toBe(1);
+        }
 
         const adopt = spawnSync("node", ["--require", "./scripts/register-ts.js", "scripts/adopt.ts", stack.stackName], {
             cwd: stack.workDir,
@@ -192,8 +355,10 @@ suite("adopting an istioctl install of the same release", () => {
         console.log(`adoption: ${probes} dry-run pods during the up, ${failures.length} not injected`);
         expect(failures).toEqual([]);
         expect(probes).toBeGreaterThan(0);
-        // To the engine the objects are new (creates); to the cluster they are the same objects, taken over.
-        expect(changes(steps).filter((step) => !["create", "update"].includes(step.op))).toEqual([]);
+        // The up does what the preview showed: imports of the existing objects, updates in place, creates of the rest.
+        console.log(`adoption up ops: ${JSON.stringify(opCounts(changes(steps)))}`);
+        expect(changes(steps).filter((step) => !["create", "import", "update"].includes(step.op))).toEqual([]);
+        expect(changes(steps).filter((step) => step.op === "import").length).toBe(existing);
 
         const adopted = snapshot();
         expect(adopted.uids).toEqual(installed.uids);
@@ -204,7 +369,9 @@ suite("adopting an istioctl install of the same release", () => {
         const managers = getJson<KubeObject & { metadata: { managedFields?: { manager: string }[] } }>(["deployment", `istiod-${revision}`, "-n", ISTIO_NAMESPACE, "--show-managed-fields"]).metadata.managedFields ?? [];
         expect(managers.some((entry) => entry.manager.startsWith("pulumi-kubernetes"))).toBe(true);
 
+        const second = Date.now();
         expect(changes(await stack.preview({ refresh: true }))).toEqual([]);
+        console.log(`adoption: the refreshing preview after the up had nothing to do (${((Date.now() - second) / 1000).toFixed(1)} s)`);
     });
 
     test("given the team's root, the stack takes the existing cacerts over in place: a new intermediate under the same root", async () => {
@@ -214,6 +381,7 @@ suite("adopting an istioctl install of the same release", () => {
             istiod: { autoscale: { enabled: true, min: 1, max: 5 } },
             pki: { roots: [{ name: "team", source: "config" }] },
             cluster: { kubeconfig },
+            lifecycle: { adoptExisting: true },
         });
         const workspaceStack = await stack.stack();
         await workspaceStack.setConfig("rootCertificates.team.certificatePem", { value: fs.readFileSync(ca["root-cert.pem"], "utf8"), secret: true }, true);
@@ -231,9 +399,16 @@ suite("adopting an istioctl install of the same release", () => {
         expect(adopt.status).toBe(0);
 
         const watch = injectorWatch();
-        await stack.up();
+        const { steps } = await stack.up();
         const { probes, failures } = await watch.stop();
-        console.log(`adoption of the CA: ${probes} dry-run pods during the up, ${failures.length} not injected`);
+        console.log(`adoption of the CA: ${probes} dry-run pods during the up, ${failures.length} not injected; up ops ${JSON.stringify(opCounts(changes(steps)))}`);
+        // The existing cacerts is imported, then updated in place (its data is the stack's now); no other Kubernetes
+        // object is new to the stack (the CA's keys and certificates are).
+        expect(changes(steps).filter((step) => step.type === "kubernetes:core/v1:Secret").map((step) => step.op)).toEqual(["import", "update"]);
+        expect(changes(steps).filter((step) => step.type.startsWith("kubernetes:") && !["import", "update"].includes(step.op))).toEqual([]);
+        // The import read the existing cacerts, its key included, into the state: no private key is there but as a
+        // secret, as PEM or base64-encoded PEM (the Secret's data), in any resource.
+        expect(privateKeysInTheClear(await stack.resources())).toEqual([]);
         expect(failures).toEqual([]);
 
         const after = snapshot();
@@ -248,5 +423,126 @@ suite("adopting an istioctl install of the same release", () => {
         fs.writeFileSync(path.join(scratch, "stack-ca-cert.pem"), files["ca-cert.pem"]);
         const verified = spawnSync("openssl", ["verify", "-CAfile", ca["root-cert.pem"], path.join(scratch, "stack-ca-cert.pem")], { encoding: "utf8" });
         expect(verified.stdout.trim()).toBe(`${path.join(scratch, "stack-ca-cert.pem")}: OK`);
+    });
+});
+
+/** Helm's marks on an object of a release: its annotations and the managed-by label. Pure. */
+function asHelmRelease(object: Record<string, unknown>, release: string): Record<string, unknown> {
+    const metadata = (object.metadata ?? {}) as { annotations?: Record<string, string>; labels?: Record<string, string>; [key: string]: unknown };
+    const { [PATCH_FORCE_ANNOTATION]: _stack, ...annotations } = metadata.annotations ?? {};
+    return {
+        ...Object.fromEntries(Object.entries(object).filter(([key]) => !key.startsWith("__"))),
+        metadata: {
+            ...metadata,
+            annotations: { ...annotations, "meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": ISTIO_NAMESPACE },
+            labels: { ...metadata.labels, "app.kubernetes.io/managed-by": "Helm" },
+        },
+    };
+}
+
+suite("adopting a Helm-style install of the same charts", () => {
+    jest.setTimeout(30 * 60 * 1000);
+    const stack = new E2eWorkspace("adopt-helm", clusterEnv());
+    const configuration = { istio: { version }, pki: { enabled: false }, cluster: { kubeconfig } };
+    let installed: Snapshot;
+    let releases: string[] = [];
+    let helmObjects: Record<string, unknown>[] = [];
+
+    beforeAll(async () => {
+        // What `helm install` of Istio's charts applies: the stack's own rendering of them (a preview on the empty
+        // cluster), each chart a release, applied with server-side apply as Helm 4 does (field manager helm).
+        const render = new E2eWorkspace("adopt-render", clusterEnv());
+        render.configure(configuration);
+        await render.stack();
+        const { steps } = previewJson(render);
+        await render.remove().catch(() => undefined);
+        const charted = steps.filter((step) => step.op === "create" && step.newState?.custom === true && step.urn.includes("kubernetes:helm.sh/v4:Chart$"));
+        const objects = charted.map((step) => asHelmRelease(step.newState!.inputs ?? {}, step.urn.split("::").pop()!.split(":")[0]));
+        releases = [...new Set(objects.map((object) => (object.metadata as { annotations: Record<string, string> }).annotations["meta.helm.sh/release-name"]))];
+        helmObjects = objects;
+        console.log(`Helm-style install: ${objects.length} objects of ${releases.length} releases (${releases.join(", ")})`);
+        kubectl(["create", "namespace", ISTIO_NAMESPACE]);
+        const apply = (list: Record<string, unknown>[]) =>
+            kubectl(["apply", "--server-side", "--field-manager=helm", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: list }));
+        const isCrd = (object: Record<string, unknown>) => object.kind === "CustomResourceDefinition";
+        apply(objects.filter(isCrd));
+        // A CRD the API server has not given a status yet fails `kubectl wait` at once: asked again until it has one.
+        const crdNames = objects.filter(isCrd).map((object) => `crd/${(object.metadata as { name: string }).name}`);
+        await eventually(() => kubectl(["wait", "--for", "condition=established", "--timeout=300s", ...crdNames]), 300);
+        apply(objects.filter((object) => !isCrd(object)));
+        // Helm's release records.
+        for (const release of releases) {
+            kubectl(["create", "secret", "generic", `sh.helm.release.v1.${release}.v1`, "-n", ISTIO_NAMESPACE, "--type", "helm.sh/release.v1", "--from-literal=release=simulated"]);
+            kubectl(["label", "secret", `sh.helm.release.v1.${release}.v1`, "-n", ISTIO_NAMESPACE, "owner=helm", `name=${release}`, "status=deployed", "version=1"]);
+        }
+        istiod("start", revision);
+        installed = snapshot();
+    });
+
+    afterAll(async () => {
+        await stack.destroy().catch((error) => console.log(`destroy failed: ${error}`));
+        await stack.remove().catch(() => undefined);
+        try {
+            istiod("stop", null);
+        } catch (error) {
+            console.log(String(error));
+        }
+        // What Helm applied, should the stack not have taken it over (the cluster-scoped objects outlive the namespace).
+        const leftover = helmObjects.filter((object) => object.kind !== "CustomResourceDefinition");
+        if (leftover.length > 0) {
+            spawnSync("kubectl", ["delete", "--ignore-not-found", "--wait=true", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: leftover }), encoding: "utf8" });
+        }
+        kubectl(["delete", "namespace", ISTIO_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=300s"]);
+        deleteIstioCrds();
+    });
+
+    test("the preview imports every object Helm applied; the up keeps them all and istiod's pod, and the injector answers throughout", async () => {
+        expect(installed.pods.length).toBe(1);
+        stack.configure({ ...configuration, lifecycle: { adoptExisting: true } });
+        await stack.stack();
+
+        const preview = previewJson(stack);
+        console.log(`Helm-style adoption preview (pulumi preview --json, refresh included): ${preview.seconds.toFixed(1)} s`);
+        const existing = expectImportsOfExisting(preview.steps, "Helm-style adoption");
+        // Every object of the releases, and the namespace Helm was given.
+        expect(existing).toBe(helmObjects.length + 1);
+
+        const adopt = spawnSync("node", ["--require", "./scripts/register-ts.js", "scripts/adopt.ts", stack.stackName], {
+            cwd: stack.workDir,
+            env: { ...process.env, ...clusterEnv() },
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
+        console.log(`npm run adopt after the Helm-style install (exit ${adopt.status}):\n${adopt.stdout.split("\n").filter((line) => !line.startsWith("  ~ CustomResourceDefinition")).join("\n")}`);
+        // npm run adopt judges every imported object but Secrets (their data is hidden in a preview).
+        const judged = kubernetesObjects(preview.steps).filter((object) => object.ops[0] === "import" && object.kind !== "kubernetes:core/v1:Secret").length;
+        expect(adopt.stdout).toContain(`the preview imports ${judged} of them`);
+        expect(adopt.stdout).toContain("ok    no pod restarts: no pod template changes");
+        expect(adopt.status).toBe(0);
+
+        const watch = injectorWatch();
+        const started = Date.now();
+        const { steps } = await stack.up();
+        console.log(`Helm-style adoption: the up took ${((Date.now() - started) / 1000).toFixed(1)} s; ops ${JSON.stringify(opCounts(changes(steps)))}`);
+        const { probes, failures } = await watch.stop();
+        console.log(`Helm-style adoption: ${probes} dry-run pods during the up, ${failures.length} not injected`);
+        expect(failures).toEqual([]);
+        expect(changes(steps).filter((step) => !["create", "import", "update"].includes(step.op))).toEqual([]);
+        expect(changes(steps).filter((step) => step.op === "import").length).toBe(existing);
+
+        const adopted = snapshot();
+        expect(adopted.uids).toEqual(installed.uids);
+        expect(adopted.pods).toEqual(installed.pods);
+        expect(JSON.parse(adopted.template)).toEqual(JSON.parse(installed.template));
+        // Helm's records and marks stay as they were (README: delete the release Secrets so that helm lets go).
+        for (const release of releases) {
+            expect(find("secret", `sh.helm.release.v1.${release}.v1`, ISTIO_NAMESPACE)).toBeDefined();
+        }
+        const deployment = getJson<KubeObject & { metadata: { annotations?: Record<string, string> } }>(["deployment", `istiod-${revision}`, "-n", ISTIO_NAMESPACE]);
+        expect(deployment.metadata.annotations?.["meta.helm.sh/release-name"]).toBeDefined();
+
+        const second = Date.now();
+        expect(changes(await stack.preview({ refresh: true }))).toEqual([]);
+        console.log(`Helm-style adoption: the refreshing preview after the up had nothing to do (${((Date.now() - second) / 1000).toFixed(1)} s)`);
     });
 });
