@@ -3,6 +3,11 @@
  * kubernetes provider and the same two charts, base then istiod. What it costs, any Pulumi program that installs these
  * charts object by object costs. Like the stack (components/readiness/serviceAwait.ts), it applies istiod's Services
  * without the provider's Service await (Endpoints, then a fixed 10 s); `--env BENCH_FLOOR_SERVICE_AWAIT=true` keeps it.
+ *
+ * Its variant with the stack's plugins (`BENCH_FLOOR_PLUGINS=true`) adds what the stack needs beyond the charts and runs
+ * as plugins of their own: a root key and certificate (@pulumi/tls, the CA) and a dynamic resource (the Node.js
+ * dynamic provider, which serves the stack's readiness gate and intermediate). It tells how much of the stack's
+ * no-op preview above the floor is those plugins, and how much its own program.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -33,6 +38,20 @@ new k8s.helm.v4.Chart(
     },
     { provider, dependsOn: [base], transforms: [skipServiceAwait] },
 );
+if (process.env.BENCH_FLOOR_PLUGINS === "true") {
+    const pulumi = require("@pulumi/pulumi");
+    const tls = require("@pulumi/tls");
+    const key = new tls.PrivateKey("root", { algorithm: "ECDSA", ecdsaCurve: "P384" });
+    new tls.SelfSignedCert("root", {
+        privateKeyPem: key.privateKeyPem,
+        isCaCertificate: true,
+        validityPeriodHours: 87600,
+        allowedUses: ["cert_signing", "crl_signing"],
+        subject: { organization: "Istio", commonName: "Root CA" },
+    });
+    const gate = { async create(inputs) { return { id: "floor", outs: inputs }; } };
+    new pulumi.dynamic.Resource(gate, "ready", { revision: "floor" });
+}
 `;
 
 /**
@@ -66,11 +85,12 @@ function programFolder(context: Context, label: string, program: string): string
     return dir;
 }
 
-/** The floor program's stack, in a folder of its own under the bench's scratch folder. */
-export function floorStack(context: Context, chartsFolder: string): BenchStack {
-    const dir = programFolder(context, "floor", FLOOR_PROGRAM);
-    const env = { ...context.env, BENCH_FLOOR_CHARTS: chartsFolder, BENCH_FLOOR_TAG: context.options.version };
-    const stack = new BenchStack(stackName("floor"), dir, env, context.options.pulumiArgs);
+/** The floor program's stack (or its variant with the stack's plugins), in a folder of its own under the bench's scratch folder. */
+export function floorStack(context: Context, chartsFolder: string, withStackPlugins = false): BenchStack {
+    const label = withStackPlugins ? "floor-plugins" : "floor";
+    const dir = programFolder(context, label, FLOOR_PROGRAM);
+    const env = { ...context.env, BENCH_FLOOR_CHARTS: chartsFolder, BENCH_FLOOR_TAG: context.options.version, BENCH_FLOOR_PLUGINS: String(withStackPlugins) };
+    const stack = new BenchStack(stackName(label), dir, env, context.options.pulumiArgs);
     context.cleanups.push(async () => {
         if (stack.resourceCount() > 0) {
             log(`cleaning up: destroying stack ${stack.name}`);

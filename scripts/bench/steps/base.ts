@@ -20,6 +20,7 @@ const BASELINE_PREVIEW = "baseline program (--baseline): no-op preview";
 const NOOP_UP = "stack: no-op up";
 const FLOOR_UP = "floor program: cold up";
 const FLOOR_PREVIEW = "floor program: no-op preview";
+const PLUGINS_FLOOR_PREVIEW = "floor program with the stack's plugins: no-op preview";
 const ISTIOCTL_INSTALL = "istioctl install";
 const RENDER_FLOOR = "istioctl manifest generate (render floor)";
 
@@ -36,6 +37,7 @@ export async function baseStep(context: Context): Promise<StepReport> {
     const stack = newMeshStack(context, "base");
     stack.configure(meshConfig(context, options.version));
     const floor = manifests === undefined ? undefined : floorStack(context, path.join(manifests, "charts"));
+    const pluginsFloor = manifests === undefined ? undefined : floorStack(context, path.join(manifests, "charts"), true);
     const baseline = baselineOf(context, stack.name, notes);
     const samples: Record<string, Sample[]> = {};
     // Only successful measurements count; a failed one is reported by the step that needed it.
@@ -87,6 +89,12 @@ export async function baseStep(context: Context): Promise<StepReport> {
         record(FLOOR_PREVIEW, await floor.preview(["--expect-no-changes"]));
         required("floor destroy", record("floor program: destroy", await floor.destroy()));
         deleteIstioCrds();
+        if (pluginsFloor !== undefined) {
+            required("floor with the stack's plugins: cold up", record("floor program with the stack's plugins: cold up", await pluginsFloor.up()));
+            record(PLUGINS_FLOOR_PREVIEW, await pluginsFloor.preview(["--expect-no-changes"]));
+            required("floor with the stack's plugins: destroy", record("floor program with the stack's plugins: destroy", await pluginsFloor.destroy()));
+            deleteIstioCrds();
+        }
     };
     // istioctl leaves its namespace, and the purge does not wait for the CRDs to be gone; the stack creates both.
     const istioctlLeftovers = () => {
@@ -105,7 +113,7 @@ export async function baseStep(context: Context): Promise<StepReport> {
     };
     /** After a failed measurement: back to an empty cluster, so that the next run starts as the others did. */
     const recover = async () => {
-        for (const program of [stack, floor]) {
+        for (const program of [stack, floor, pluginsFloor]) {
             if (program !== undefined && program.resourceCount() > 0) {
                 await program.destroy();
             }
@@ -178,6 +186,8 @@ export async function baseStep(context: Context): Promise<StepReport> {
                 ["other ratios (of median wall times)", "value"],
                 [
                     info("cold up / engine floor's cold up", coldUp, med(FLOOR_UP)),
+                    info("no-op preview / the floor with the stack's plugins (tls, dynamic provider)", noopPreview, med(PLUGINS_FLOOR_PREVIEW)),
+                    info("the floor with the stack's plugins / the floor (no-op previews)", med(PLUGINS_FLOOR_PREVIEW), med(FLOOR_PREVIEW)),
                     info("no-op preview / render floor (istioctl manifest generate)", noopPreview, med(RENDER_FLOOR)),
                     info("no-op up / no-op preview", med(NOOP_UP), noopPreview),
                     ...(baseline === undefined
