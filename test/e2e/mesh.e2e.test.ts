@@ -201,13 +201,16 @@ suite("the mesh stack on a real API server", () => {
         expect(planned.map((step: Step) => [step.op, step.type, step.name]).sort()).toEqual([
             ["update", "kubernetes:core/v1:ConfigMap", `mesh-istiod:istio-system/istio-${revision}`],
             ["update", "kubernetes:core/v1:ConfigMap", `mesh-istiod:istio-system/values-${revision}`],
+            // The readiness gate probes again when what istiod runs changes (its digest of istiod's values): the
+            // resources after it wait for istiod to serve the new configuration. It applies nothing to the cluster.
+            ["update", "pulumi-nodejs:dynamic/readiness:ReadinessGate", "mesh-ready"],
             // Pulumi hands a dynamic provider (the intermediate CA's signer) the whole stack configuration; it changes
             // nothing else.
             ["update", "pulumi:providers:pulumi-nodejs", "default"],
         ]);
         const { result } = await workspace.up();
-        // The update's summary counts resources only: the two ConfigMaps.
-        expect(result.summary.resourceChanges).toMatchObject({ update: 2 });
+        // The update's summary counts resources only: the two ConfigMaps and the gate.
+        expect(result.summary.resourceChanges).toMatchObject({ update: 3 });
     });
 
     test("an invalid configuration fails at preview, naming the key, and creates nothing", async () => {
