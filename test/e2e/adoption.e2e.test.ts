@@ -49,6 +49,17 @@ if (skipReason !== undefined) {
 const ISTIO_NAMESPACE = "istio-system";
 const ISTIOCTL = path.join(PROJECT_ROOT, ".local", "bin", "istioctl");
 
+/** After a suite: the stack destroyed and removed, the local istiod stopped; a failure is logged, never thrown. */
+async function releaseStackAndIstiod(stack: E2eWorkspace): Promise<void> {
+    await stack.destroy().catch((error) => console.log(`destroy failed: ${error}`));
+    await stack.remove().catch(() => undefined);
+    try {
+        istiod("stop", null);
+    } catch (error) {
+        console.log(String(error));
+    }
+}
+
 /**
  * The team's own CA, made with openssl as Istio's docs make one: a root, and an intermediate istiod signs with.
  * Returns the files of the cacerts Secret, by key.
@@ -292,13 +303,7 @@ suite("adopting an istioctl install of the same release", () => {
     });
 
     afterAll(async () => {
-        await stack.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-        await stack.remove().catch(() => undefined);
-        try {
-            istiod("stop", null);
-        } catch (error) {
-            console.log(String(error));
-        }
+        await releaseStackAndIstiod(stack);
         spawnSync(ISTIOCTL, ["uninstall", "--purge", "-y"], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: "ignore", timeout: 10 * 60_000 });
         kubectl(["delete", "namespace", ISTIO_NAMESPACE, "--ignore-not-found", "--wait=true", "--timeout=300s"]);
         deleteIstioCrds();
@@ -480,13 +485,7 @@ suite("adopting a Helm-style install of the same charts", () => {
     });
 
     afterAll(async () => {
-        await stack.destroy().catch((error) => console.log(`destroy failed: ${error}`));
-        await stack.remove().catch(() => undefined);
-        try {
-            istiod("stop", null);
-        } catch (error) {
-            console.log(String(error));
-        }
+        await releaseStackAndIstiod(stack);
         // What Helm applied, should the stack not have taken it over (the cluster-scoped objects outlive the namespace).
         const leftover = helmObjects.filter((object) => object.kind !== "CustomResourceDefinition");
         if (leftover.length > 0) {
