@@ -96,6 +96,13 @@ launch() {
   # and a Ctrl-C there does not reach them.
   setsid "$bin/$name" "$@" >>"$logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/$name.pid"
+  # Until the forked shell has exec'd setsid and setsid the binary, the pid's
+  # command line is theirs, and pid_of would take the component for exited.
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -r /proc/$!/cmdline && $(tr '\0' '\n' <"/proc/$!/cmdline" | head -n1) != "$bin/$name" ]] || break
+    sleep 0.05
+  done
   log "started $name (pid $!, log $logs/$name.log)"
 }
 
