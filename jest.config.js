@@ -13,6 +13,8 @@ module.exports = {
     // What @pulumi/pulumi loads with its runtime for function serialization, loaded when first used (test/jest/lazy).
     "^\\./closure/codePaths$": "<rootDir>/test/jest/lazy/codePaths.js",
     "^typescript$": "<rootDir>/test/jest/lazy/typescript.js",
+    // A dynamic provider's code, serialized for real only by the files that test it (test/jest/providerSerialization.js).
+    "^\\.\\./runtime/closure/serializeClosure$": "<rootDir>/test/jest/providerSerialization.js",
   },
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/e2e/"],
