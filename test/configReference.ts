@@ -3,6 +3,8 @@
  * with the `@default` of its doc comment, read with the TypeScript compiler, and every key of the schema. The same for
  * a CA stack's configuration (CaConfiguration, components/config/caStack.ts) with `prefix` `ca.`.
  */
+import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import { z } from "zod";
@@ -33,8 +35,61 @@ function tagText(tag: ts.JSDocTagInfo): string {
     return (tag.text ?? []).map((part) => part.text).join("").replace(/\s+/g, " ").trim();
 }
 
-/** Every documented key below MeshConfiguration: a key with `@default` is a row; a key without one is a section. */
+/**
+ * Where the walk's results are kept between runs, with the content digest of every file the compiler read for them:
+ * a result is reused only while each of those files (the configuration's modules, TypeScript's library), the
+ * compiler's package and this walk are unchanged. Under node_modules/.cache, so `npm ci` starts afresh.
+ */
+const CACHE_DIRECTORY = path.join(__dirname, "..", "node_modules", ".cache", "mesh-config-reference");
+
+interface CachedWalk {
+    /** Each file the compiler read, with the sha1 of its content. */
+    readonly inputs: Record<string, string>;
+    readonly keys: DocumentedKey[];
+}
+
+function digestOf(file: string): string | undefined {
+    try {
+        return createHash("sha1").update(fs.readFileSync(file)).digest("hex");
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Every documented key below MeshConfiguration: a key with `@default` is a row; a key without one is a section. The
+ * compiler's walk takes a second or two; its result is reused while none of the files it read has changed.
+ */
 export function documentedKeys(documented: DocumentedConfiguration = MESH_CONFIGURATION): DocumentedKey[] {
+    const cacheFile = path.join(
+        CACHE_DIRECTORY,
+        `${createHash("sha1").update(JSON.stringify([documented.file, documented.rootInterface, documented.prefix])).digest("hex")}.json`,
+    );
+    try {
+        const cached = JSON.parse(fs.readFileSync(cacheFile, "utf8")) as CachedWalk;
+        if (Object.entries(cached.inputs).every(([file, digest]) => digestOf(file) === digest)) {
+            return cached.keys;
+        }
+    } catch {
+        // No result kept yet, or an unreadable one: walk.
+    }
+    const { keys, inputs } = walkDocumentedKeys(documented);
+    const walked = [...inputs, __filename, require.resolve("typescript/package.json")];
+    const walk: CachedWalk = { inputs: Object.fromEntries(walked.map((file) => [file, digestOf(file) ?? ""])), keys };
+    try {
+        fs.mkdirSync(CACHE_DIRECTORY, { recursive: true });
+        // Written beside and renamed: a test file reading it in the other worker never sees half of it.
+        const partial = `${cacheFile}.${process.pid}.partial`;
+        fs.writeFileSync(partial, JSON.stringify(walk));
+        fs.renameSync(partial, cacheFile);
+    } catch {
+        // A result that cannot be kept costs time only.
+    }
+    return keys;
+}
+
+/** The compiler's walk of documentedKeys, and the files it read. */
+function walkDocumentedKeys(documented: DocumentedConfiguration): { keys: DocumentedKey[]; inputs: string[] } {
     // Only what the schema's types need: ES5's library (Array, the primitives' types) and the modules the file imports,
     // none of @types/* and no DOM (a program's defaults load both, three times the declarations to read and bind).
     const program = ts.createProgram([documented.file], { strict: true, skipLibCheck: true, noEmit: true, types: [], lib: ["lib.es5.d.ts"] });
@@ -78,7 +133,10 @@ export function documentedKeys(documented: DocumentedConfiguration = MESH_CONFIG
         }
     };
     walk(root, "");
-    return keys.map((entry) => ({ ...entry, key: `${documented.prefix}${entry.key}` }));
+    return {
+        keys: keys.map((entry) => ({ ...entry, key: `${documented.prefix}${entry.key}` })),
+        inputs: program.getSourceFiles().map((file) => path.resolve(file.fileName)),
+    };
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {
