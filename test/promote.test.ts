@@ -574,6 +574,21 @@ describe("the command", () => {
         expect(result.status).toBe(1);
     }, 60_000);
 
+    test("validates stack files without loading the Pulumi SDK's runtime (only its errors module)", () => {
+        const loaded = spawnSync(
+            process.execPath,
+            [
+                "--require",
+                "./scripts/register-ts.js",
+                "-e",
+                'require("./scripts/promotion/promote"); console.log(Object.keys(require.cache).filter((file) => file.includes("@pulumi")).map((file) => file.split("node_modules/")[1]).join("\\n"))',
+            ],
+            { cwd: root, encoding: "utf8", env },
+        );
+        expect(loaded.stderr).toBe("");
+        expect(loaded.stdout.trim().split("\n")).toEqual(["@pulumi/pulumi/errors.js", "@pulumi/pulumi/utils.js"]);
+    }, 60_000);
+
     test("prints its usage for a wrong call", () => {
         const usage = "usage: npm run promote -- <from> <to> [--dry-run] [--force] | --check   (stacks: dev -> staging -> prod)\n";
         expect(run("dev", "--now").stderr).toBe(`unknown option --now\n${usage}`);

@@ -5,16 +5,8 @@
  *
  * @module pulumi-istio-mesh/config
  */
-export {
-    CHARTS_DIRECTORY_ENV,
-    configuredRootIssues,
-    isCaStack,
-    loadMeshArgs,
-    loadMeshCaArgs,
-    parseMeshConfig,
-    ROOT_CERTIFICATES_KEY,
-    validMeshConfig,
-} from "./load";
+export { CHARTS_DIRECTORY_ENV, configuredRootIssues, parseMeshConfig, ROOT_CERTIFICATES_KEY, validMeshConfig } from "./load";
+export { isCaStack, loadMeshArgs, loadMeshCaArgs } from "./stackConfig";
 export { MESH_CONFIG_KEY, meshSchema } from "./schema";
 export type { MeshConfigInput, MeshConfiguration } from "./schema";
 export { MeshConfigError } from "./issues";

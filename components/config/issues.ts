@@ -1,7 +1,9 @@
 /**
  * Configuration problems, collected from every check and reported together in one error.
  */
-import * as pulumi from "@pulumi/pulumi";
+// The SDK's errors module alone (the same RunError as `pulumi.RunError`): the promotion and scheduled-check commands
+// load the configuration without the rest of the SDK.
+import { RunError } from "@pulumi/pulumi/errors";
 import { z } from "zod";
 
 /** The stack configuration key (without the project prefix) that holds the whole mesh configuration. */
@@ -47,7 +49,7 @@ const MESH_SECTION: ConfigSection = { key: MESH_CONFIG_KEY, label: "mesh" };
  * Thrown before any resource is registered; its message lists every problem of the configuration. A RunError, so
  * that the engine prints the message alone: no stack, no dump of the object.
  */
-export class MeshConfigError extends pulumi.RunError {
+export class MeshConfigError extends RunError {
     readonly issues: readonly ConfigIssue[];
 
     constructor(issues: readonly ConfigIssue[], stackName?: string, section: ConfigSection = MESH_SECTION) {
