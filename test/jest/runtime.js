@@ -32,6 +32,25 @@ const CACHE_DIRECTORY = process.env.MESH_JEST_CODE_CACHE_DIR ?? path.join(__dirn
  */
 const entries = new Map();
 
+/**
+ * The key of each module's wrapped source, by file name, with the source it was taken of: the next test file's jest
+ * hands over an equal source, and comparing the two costs a fraction of hashing it again (importing the project
+ * hashes 16 MB of JavaScript in every file).
+ * @type {Map<string, { wrapped: string, key: string }>}
+ */
+const keys = new Map();
+
+/** @param {string} filename @param {string} wrapped */
+function keyOf(filename, wrapped) {
+    const known = keys.get(filename);
+    if (known !== undefined && known.wrapped === wrapped) {
+        return known.key;
+    }
+    const key = crypto.hash("sha1", `${filename}\0${wrapped}`);
+    keys.set(filename, { wrapped, key });
+    return key;
+}
+
 /** @param {string} key */
 function cacheFile(key) {
     return path.join(CACHE_DIRECTORY, `${key}.v8`);
@@ -84,7 +103,7 @@ class CodeCachingRuntime extends Runtime {
             // The same parameters, in the same order, as the function jest compiles; the wrapper's first line is line 0,
             // so the source keeps its lines and columns (stack traces and source maps read the same).
             const wrapped = `(function (${executor.injectedModuleParameters.join(", ")}) {\n${source}\n})`;
-            const key = crypto.hash("sha1", `${filename}\0${wrapped}`);
+            const key = keyOf(filename, wrapped);
             let entry = entries.get(key);
             const cachedData = entry?.data ?? readStored(key);
             let script;
