@@ -187,6 +187,34 @@ interface JsonStep {
     readonly detailedDiff?: Record<string, { readonly kind: string }>;
 }
 
+/**
+ * The adopting up, with dry-run pods probing the injector beside it: none went uninjected, and the up did what the
+ * preview showed (imports of the `existing` objects, updates in place, creates of the rest).
+ */
+async function adoptingUp(stack: E2eWorkspace, label: string, existing: number): Promise<{ probes: number }> {
+    const watch = injectorWatch();
+    const started = Date.now();
+    const { steps } = await stack.up();
+    const { probes, failures } = await watch.stop();
+    console.log(
+        `${label}: the up took ${((Date.now() - started) / 1000).toFixed(1)} s; ops ${JSON.stringify(opCounts(changes(steps)))}; ` +
+            `${probes} dry-run pods during the up, ${failures.length} not injected`,
+    );
+    expect(failures).toEqual([]);
+    expect(changes(steps).filter((step) => !["create", "import", "update"].includes(step.op))).toEqual([]);
+    expect(changes(steps).filter((step) => step.op === "import").length).toBe(existing);
+    return { probes };
+}
+
+/** After the adoption: the same objects (by uid), the same pods and the same injection template as installed. */
+function expectWorkloadsKept(installed: Snapshot): Snapshot {
+    const adopted = snapshot();
+    expect(adopted.uids).toEqual(installed.uids);
+    expect(adopted.pods).toEqual(installed.pods);
+    expect(JSON.parse(adopted.template)).toEqual(JSON.parse(installed.template));
+    return adopted;
+}
+
 /** `npm run preview`'s engine run with `--json` (scripts/pulumi.sh, refresh included), its steps and how long it took. */
 function previewJson(stack: E2eWorkspace): { steps: JsonStep[]; seconds: number } {
     const started = Date.now();
@@ -352,23 +380,9 @@ suite("adopting an istioctl install of the same release", () => {
         expect(adopt.stdout).toContain("The first up adopts the install in place.");
         expect(adopt.status).toBe(0);
 
-        const watch = injectorWatch();
-        const started = Date.now();
-        const { steps } = await stack.up();
-        console.log(`adoption: the up took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        const { probes, failures } = await watch.stop();
-        console.log(`adoption: ${probes} dry-run pods during the up, ${failures.length} not injected`);
-        expect(failures).toEqual([]);
+        const { probes } = await adoptingUp(stack, "adoption", existing);
         expect(probes).toBeGreaterThan(0);
-        // The up does what the preview showed: imports of the existing objects, updates in place, creates of the rest.
-        console.log(`adoption up ops: ${JSON.stringify(opCounts(changes(steps)))}`);
-        expect(changes(steps).filter((step) => !["create", "import", "update"].includes(step.op))).toEqual([]);
-        expect(changes(steps).filter((step) => step.op === "import").length).toBe(existing);
-
-        const adopted = snapshot();
-        expect(adopted.uids).toEqual(installed.uids);
-        expect(adopted.pods).toEqual(installed.pods);
-        expect(JSON.parse(adopted.template)).toEqual(JSON.parse(installed.template));
+        const adopted = expectWorkloadsKept(installed);
         expect(adopted.cacerts).toEqual(installed.cacerts);
         // The stack owns the objects now: its field manager holds istiod's Deployment.
         const managers = getJson<KubeObject & { metadata: { managedFields?: { manager: string }[] } }>(["deployment", `istiod-${revision}`, "-n", ISTIO_NAMESPACE, "--show-managed-fields"]).metadata.managedFields ?? [];
@@ -519,20 +533,8 @@ suite("adopting a Helm-style install of the same charts", () => {
         expect(adopt.stdout).toContain("ok    no pod restarts: no pod template changes");
         expect(adopt.status).toBe(0);
 
-        const watch = injectorWatch();
-        const started = Date.now();
-        const { steps } = await stack.up();
-        console.log(`Helm-style adoption: the up took ${((Date.now() - started) / 1000).toFixed(1)} s; ops ${JSON.stringify(opCounts(changes(steps)))}`);
-        const { probes, failures } = await watch.stop();
-        console.log(`Helm-style adoption: ${probes} dry-run pods during the up, ${failures.length} not injected`);
-        expect(failures).toEqual([]);
-        expect(changes(steps).filter((step) => !["create", "import", "update"].includes(step.op))).toEqual([]);
-        expect(changes(steps).filter((step) => step.op === "import").length).toBe(existing);
-
-        const adopted = snapshot();
-        expect(adopted.uids).toEqual(installed.uids);
-        expect(adopted.pods).toEqual(installed.pods);
-        expect(JSON.parse(adopted.template)).toEqual(JSON.parse(installed.template));
+        await adoptingUp(stack, "Helm-style adoption", existing);
+        expectWorkloadsKept(installed);
         // Helm's records and marks stay as they were (README: delete the release Secrets so that helm lets go).
         for (const release of releases) {
             expect(find("secret", `sh.helm.release.v1.${release}.v1`, ISTIO_NAMESPACE)).toBeDefined();
